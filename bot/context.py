@@ -1,0 +1,74 @@
+"""The conversation a handler works in: who is talking, where they are, and what to answer."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from bot.conversation import Button, Document, Incoming, Reply
+from bot.i18n import Texts, normalise_language, texts
+from bot.storage.models import Contact
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from bot.router import Router
+
+
+class Conversation:
+    def __init__(
+        self,
+        incoming: Incoming,
+        contact: Contact,
+        state: str | None,
+        data: dict[str, Any],
+        session: AsyncSession,
+        router: Router,
+        default_language: str,
+    ):
+        self.incoming = incoming
+        self.contact = contact
+        self.state = state
+        self.data = data
+        self.session = session
+        self.router = router
+        self.default_language = default_language
+        self.replies: list[Reply] = []
+        self.forgotten = False  # set when the contact was deleted: nothing is saved afterwards
+
+    @property
+    def language(self) -> str:
+        return self.contact.language or normalise_language(self.incoming.language_hint) or self.default_language
+
+    @property
+    def t(self) -> Texts:
+        return texts(self.language)
+
+    def _(self, message: str) -> str:
+        return self.t.gettext(message)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self.t.ngettext(singular, plural, n)
+
+    @property
+    def has_consent(self) -> bool:
+        return self.contact.consent == "granted"
+
+    def say(self, text: str, buttons: list[list[Button]] | None = None, document: Document | None = None) -> None:
+        self.replies.append(Reply(text=text, buttons=buttons or [], document=document))
+
+    def goto(self, state: str | None, **data: Any) -> None:
+        """Moves the person to a state; text they send next goes to that state's handler."""
+        self.state = state
+        self.data = data
+
+    def menu_buttons(self) -> list[list[Button]]:
+        entries = sorted(self.router.menu_entries, key=lambda entry: entry.order)
+        return [
+            [Button(entry.button_id, self._(entry.label))]
+            for entry in entries
+            if entry.visible is None or entry.visible(self)
+        ]
+
+    def show_menu(self, text: str | None = None) -> None:
+        self.goto(None)
+        self.say(text or self._("Main menu. Choose what you need:"), self.menu_buttons())

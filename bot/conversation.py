@@ -1,0 +1,64 @@
+"""The channel-agnostic conversation API: what comes in, what goes out.
+
+Handlers see only these types; channel adapters translate them to and from Telegram, WhatsApp or
+the terminal.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+MAX_BUTTON_ID_BYTES = 64  # Telegram's limit for callback_data
+MAX_INCOMING_TEXT = 4096  # longer messages are cut before a handler sees them
+_BUTTON_ID = re.compile(r"^[A-Za-z0-9_.:\-]+$")
+
+
+@dataclass(frozen=True)
+class Button:
+    id: str
+    label: str
+
+    def __post_init__(self) -> None:
+        if len(self.id.encode()) > MAX_BUTTON_ID_BYTES or not _BUTTON_ID.match(self.id):
+            raise ValueError(f"button id must be short ASCII (<= {MAX_BUTTON_ID_BYTES} bytes): {self.id!r}")
+
+
+@dataclass(frozen=True)
+class Document:
+    filename: str
+    content: bytes
+    caption: str = ""
+
+
+@dataclass
+class Reply:
+    text: str = ""
+    buttons: list[list[Button]] = field(default_factory=list)
+    document: Document | None = None
+
+    def all_buttons(self) -> list[Button]:
+        return [button for row in self.buttons for button in row]
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One update from a person: a text, a pressed button, or something else (a photo, a sticker...)."""
+
+    channel: str
+    user_id: str
+    update_id: str
+    text: str | None = None
+    button: str | None = None
+    language_hint: str | None = None
+
+    @property
+    def command(self) -> tuple[str, str] | None:
+        """`("lang", "kk")` for `/lang kk` or `/lang@JoldasBot kk`; None when the text is no command."""
+        if self.button is not None or not self.text or not self.text.startswith("/"):
+            return None
+        head, _, argument = self.text[1:].partition(" ")
+        name = head.split("@", 1)[0].lower()
+        if not name.isascii() or not name.replace("_", "").isalnum():
+            return None
+        return name, argument.strip()

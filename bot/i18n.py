@@ -1,0 +1,79 @@
+"""Interface strings through gettext catalogues (Babel), and dates and numbers formatted per locale.
+
+Catalogues live in `locales/<lang>/LC_MESSAGES/joldas.po` and are compiled to `.mo` by
+`pybabel compile -d locales -D joldas` (the setup step in the Makefile does it).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import lru_cache
+
+from babel import Locale
+from babel.dates import format_date
+from babel.numbers import format_decimal
+from babel.support import NullTranslations, Translations
+
+from bot import PROJECT_ROOT
+
+LOCALES_DIR = PROJECT_ROOT / "locales"
+DOMAIN = "joldas"
+USER_LANGUAGES = ("kk", "ru", "ky")
+OPERATOR_LANGUAGE = "en"
+# Each language is offered under its own name, so a person finds theirs whatever the bot speaks now.
+LANGUAGE_NAMES = {"kk": "Қазақша", "ru": "Русский", "ky": "Кыргызча"}
+
+
+class MissingCatalogue(RuntimeError):
+    pass
+
+
+def N_(message: str) -> str:
+    """Marks a string for extraction without translating it now (it is translated where it is shown)."""
+    return message
+
+
+@lru_cache
+def translations(language: str) -> NullTranslations:
+    if language == OPERATOR_LANGUAGE:
+        return NullTranslations()  # the msgids are English
+    if language not in USER_LANGUAGES:
+        raise ValueError(f"unsupported language {language!r}")
+    mo_file = LOCALES_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.mo"
+    if not mo_file.exists():
+        raise MissingCatalogue(f"{mo_file} is missing: run `pybabel compile -d locales -D {DOMAIN}` (or `make setup`)")
+    return Translations.load(str(LOCALES_DIR), [language], DOMAIN)
+
+
+def normalise_language(hint: str | None) -> str | None:
+    """Maps a messenger's language code (`ru-RU`, `kk`, `KY`) to one of ours, or None."""
+    if not hint:
+        return None
+    code = hint.replace("_", "-").split("-", 1)[0].lower()
+    return code if code in USER_LANGUAGES else None
+
+
+class Texts:
+    """Everything language-dependent a handler needs: translation, plurals, dates and numbers."""
+
+    def __init__(self, language: str):
+        self.language = language
+        self._translations = translations(language)
+        self._locale = Locale.parse(language)
+
+    def gettext(self, message: str) -> str:
+        return self._translations.gettext(message)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self._translations.ngettext(singular, plural, n)
+
+    def date(self, value: date) -> str:
+        return format_date(value, "long", locale=self._locale)
+
+    def number(self, value: float) -> str:
+        return format_decimal(value, locale=self._locale)
+
+
+@lru_cache
+def texts(language: str) -> Texts:
+    return Texts(language)

@@ -1,0 +1,120 @@
+"""Routes an incoming message to a handler: by button id, by command, or by the person's saved state.
+
+Button ids are `prefix` or `prefix:argument`; the prefix picks the handler, which gets the argument.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.context import Conversation
+
+Handler = Callable[["Conversation", str], Awaitable[None]]
+Guard = Callable[["Conversation"], Awaitable[bool]]
+Fallback = Callable[["Conversation", str], Awaitable[None]]
+
+
+class NotUnderstood(Exception):
+    """Raised by routing (or a handler) when an input means nothing here: the fallback answers it.
+
+    `reason` is one of: `text`, `empty`, `unsupported`, `command`, `button`.
+    """
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    button_id: str
+    label: str  # an msgid, translated when the menu is shown
+    order: int
+    visible: Callable[[Conversation], bool] | None = None
+
+
+class Router:
+    def __init__(self) -> None:
+        self.commands: dict[str, Handler] = {}
+        self.buttons: dict[str, Handler] = {}
+        self.states: dict[str, Handler] = {}
+        self.guards: list[Guard] = []
+        self.menu_entries: list[MenuEntry] = []
+        self.fallback: Fallback | None = None
+
+    def command(self, *names: str) -> Callable[[Handler], Handler]:
+        return self._register(self.commands, names)
+
+    def button(self, *prefixes: str) -> Callable[[Handler], Handler]:
+        return self._register(self.buttons, prefixes)
+
+    def state(self, *names: str) -> Callable[[Handler], Handler]:
+        return self._register(self.states, names)
+
+    def guard(self, guard: Guard) -> Guard:
+        """A guard runs before routing and returns True when it has answered the message itself."""
+        self.guards.append(guard)
+        return guard
+
+    def fallback_handler(self, fallback: Fallback) -> Fallback:
+        self.fallback = fallback
+        return fallback
+
+    def menu(self, button_id: str, label: str, order: int, visible: Callable[[Conversation], bool] | None = None):
+        """Adds an entry to the main menu. Only a working feature registers one, so no button is dead."""
+        self.menu_entries.append(MenuEntry(button_id, label, order, visible))
+
+    def include(self, other: Router) -> None:
+        for mine, theirs in (
+            (self.commands, other.commands),
+            (self.buttons, other.buttons),
+            (self.states, other.states),
+        ):
+            clash = mine.keys() & theirs.keys()
+            if clash:
+                raise ValueError(f"routes registered twice: {sorted(clash)}")
+            mine.update(theirs)
+        self.guards.extend(other.guards)
+        self.menu_entries.extend(other.menu_entries)
+        if other.fallback is not None:
+            if self.fallback is not None:
+                raise ValueError("two fallback handlers")
+            self.fallback = other.fallback
+
+    async def dispatch(self, ctx: Conversation) -> None:
+        for guard in self.guards:
+            if await guard(ctx):
+                return
+        incoming = ctx.incoming
+        if incoming.button is not None:
+            prefix, _, argument = incoming.button.partition(":")
+            return await self._call(self.buttons, prefix, ctx, argument, "button")
+        command = incoming.command
+        if command is not None:
+            return await self._call(self.commands, command[0], ctx, command[1], "command")
+        if incoming.text is None:
+            raise NotUnderstood("empty")
+        if ctx.state is not None and ctx.state in self.states:
+            return await self.states[ctx.state](ctx, incoming.text)
+        raise NotUnderstood("text")
+
+    @staticmethod
+    async def _call(table: dict[str, Handler], key: str, ctx: Conversation, argument: str, reason: str) -> None:
+        handler = table.get(key)
+        if handler is None:
+            raise NotUnderstood(reason)
+        await handler(ctx, argument)
+
+    @staticmethod
+    def _register(table: dict[str, Handler], keys: tuple[str, ...]) -> Callable[[Handler], Handler]:
+        def decorator(handler: Handler) -> Handler:
+            for key in keys:
+                if key in table:
+                    raise ValueError(f"{key!r} registered twice")
+                table[key] = handler
+            return handler
+
+        return decorator

@@ -1,0 +1,70 @@
+"""Queries the engine and handlers share, so no SQL is written twice."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, func, select, text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.storage.models import AuditEntry, Contact, ConversationState, ProcessedUpdate, utcnow
+
+
+async def mark_processed(session: AsyncSession, channel: str, update_id: str) -> bool:
+    """Records an update as handled; False when it was handled before (a redelivery)."""
+    dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
+    statement = (
+        dialect.insert(ProcessedUpdate)
+        .values(channel=channel, update_id=update_id, processed_at=utcnow())
+        .on_conflict_do_nothing()
+    )
+    result = await session.execute(statement)
+    return result.rowcount == 1
+
+
+async def prune_processed(session: AsyncSession, older_than: datetime) -> int:
+    """Forgets update ids older than any redelivery (Telegram retries for a day at most)."""
+    result = await session.execute(delete(ProcessedUpdate).where(ProcessedUpdate.processed_at < older_than))
+    return result.rowcount
+
+
+async def lock_person(session: AsyncSession, channel: str, external_id: str) -> None:
+    """On PostgreSQL, holds a transaction-scoped lock on one person across all bot processes."""
+    if session.bind.dialect.name == "postgresql":
+        await session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": f"{channel}:{external_id}"}
+        )
+
+
+async def get_or_create_contact(session: AsyncSession, channel: str, external_id: str) -> Contact:
+    contact = await session.scalar(
+        select(Contact).where(Contact.channel == channel, Contact.external_id == external_id)
+    )
+    if contact is None:
+        contact = Contact(channel=channel, external_id=external_id, status="active", kind="unknown")
+        session.add(contact)
+        await session.flush()
+    return contact
+
+
+async def load_state(session: AsyncSession, contact: Contact) -> ConversationState:
+    """The saved state, or a new one that is stored only when the caller adds it to the session."""
+    state = await session.get(ConversationState, contact.id)
+    return state if state is not None else ConversationState(contact_id=contact.id, state=None, data={})
+
+
+async def audit(session: AsyncSession, action: str, contact: Contact | None = None, **details) -> None:
+    session.add(AuditEntry(action=action, contact_id=contact.id if contact else None, details=details))
+
+
+async def count_audit_entries(session: AsyncSession, contact: Contact) -> int:
+    return await session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.contact_id == contact.id))
+
+
+async def forget_contact(session: AsyncSession, contact: Contact) -> None:
+    """Deletes a person and everything kept about them; the audit log keeps only that it happened."""
+    await session.execute(delete(AuditEntry).where(AuditEntry.contact_id == contact.id))
+    await session.execute(delete(ConversationState).where(ConversationState.contact_id == contact.id))
+    await session.delete(contact)
+    await audit(session, "contact.forgotten", channel=contact.channel)

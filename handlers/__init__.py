@@ -1,0 +1,14 @@
+"""What the bot says and does, one module per feature, written once for every channel.
+
+Handlers never import a channel library: they get a `Conversation` and answer through it.
+"""
+
+from bot.router import Router
+from handlers import fallback, privacy, start
+
+
+def build_router() -> Router:
+    root = Router()
+    for feature in (start, privacy, fallback):
+        root.include(feature.router)
+    return root

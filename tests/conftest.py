@@ -1,0 +1,98 @@
+"""Shared fixtures. Every database test runs twice: on a SQLite file and on the machine's PostgreSQL.
+
+PostgreSQL is reached at POSTGRES_URL (default: postgres@127.0.0.1:5432/test); each run creates a
+database of its own there and drops it at the end. When PostgreSQL cannot be reached its tests are
+skipped, unless JOLDAS_REQUIRE_POSTGRES=1 (CI sets it), which makes that a failure.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+
+import asyncpg
+import pytest
+from sqlalchemy import text
+
+from bot.engine import Engine
+from bot.storage.database import Database
+from bot.storage.models import Base
+from handlers import build_router
+from tests.people import Person
+
+POSTGRES_URL = os.environ.get("POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+REQUIRE_POSTGRES = os.environ.get("JOLDAS_REQUIRE_POSTGRES") == "1"
+
+
+def _plain_dsn(url: str) -> str:
+    return url.replace("postgresql+asyncpg://", "postgresql://")
+
+
+async def _create_database(name: str) -> None:
+    connection = await asyncpg.connect(_plain_dsn(POSTGRES_URL), timeout=5)
+    try:
+        await connection.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await connection.close()
+
+
+async def _drop_database(name: str) -> None:
+    connection = await asyncpg.connect(_plain_dsn(POSTGRES_URL), timeout=5)
+    try:
+        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await connection.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A fresh, migrated PostgreSQL database for this test run."""
+    name = f"joldas_test_{uuid.uuid4().hex[:10]}"
+    try:
+        asyncio.run(_create_database(name))
+    except (OSError, asyncpg.PostgresError) as error:
+        if REQUIRE_POSTGRES:
+            pytest.fail(f"PostgreSQL is required (JOLDAS_REQUIRE_POSTGRES=1) but unreachable: {error}")
+        pytest.skip(f"PostgreSQL unreachable at {POSTGRES_URL}: {error}")
+    url = POSTGRES_URL.rsplit("/", 1)[0] + f"/{name}"
+
+    async def migrate() -> None:
+        database = Database(url)
+        await database.upgrade()
+        await database.dispose()
+
+    asyncio.run(migrate())
+    yield url
+    asyncio.run(_drop_database(name))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    if request.param == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path / 'joldas.db'}"
+    return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+async def database(database_url):
+    """A migrated, empty database."""
+    database = Database(database_url)
+    if database.is_sqlite:
+        await database.upgrade()
+    else:
+        tables = ", ".join(table.name for table in Base.metadata.sorted_tables)
+        async with database.engine.begin() as connection:
+            await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    yield database
+    await database.dispose()
+
+
+@pytest.fixture
+def engine(database) -> Engine:
+    return Engine(database, build_router(), default_language="kk")
+
+
+@pytest.fixture
+def person(engine) -> Person:
+    return Person(engine, "console", "aigerim")

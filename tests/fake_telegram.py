@@ -1,0 +1,180 @@
+"""A fake Telegram Bot API server on loopback (aiohttp), for aiogram's real client to talk to.
+
+It serves `POST /bot<token>/<method>` for the methods the bot uses, long-polls `getUpdates` from a queue
+the test fills, and records every outgoing call so the test can read what the bot sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+
+TOKEN = "123456:TEST-token_for-the-fake"
+JSON_FIELDS = {"reply_markup", "allowed_updates", "entities"}  # aiogram sends these as JSON strings
+BOT_USER = {"id": 123456, "is_bot": True, "first_name": "Joldas", "username": "JoldasTestBot"}
+
+
+@dataclass
+class Sent:
+    method: str
+    params: dict[str, Any]
+
+    @property
+    def text(self) -> str:
+        return self.params.get("text") or self.params.get("caption") or ""
+
+    @property
+    def button_ids(self) -> list[str]:
+        markup = self.params.get("reply_markup")
+        if not markup:
+            return []
+        return [button["callback_data"] for row in markup["inline_keyboard"] for button in row]
+
+
+@dataclass
+class FakeBotAPI:
+    updates: list[dict] = field(default_factory=list)
+    calls: list[Sent] = field(default_factory=list)
+    _arrived: asyncio.Condition = field(default_factory=asyncio.Condition)
+    _update_ids: itertools.count = field(default_factory=lambda: itertools.count(1))
+    _message_ids: itertools.count = field(default_factory=lambda: itertools.count(1))
+    server: TestServer | None = None
+
+    @property
+    def base_url(self) -> str:
+        return str(self.server.make_url("")).rstrip("/")
+
+    async def start(self) -> None:
+        app = web.Application(client_max_size=64 * 1024 * 1024)
+        app.router.add_post("/bot{token}/{method}", self._handle)
+        self.server = TestServer(app, host="127.0.0.1")
+        await self.server.start_server()
+
+    async def close(self) -> None:
+        await self.server.close()
+
+    # --- what a person does -------------------------------------------------------------------------------
+
+    def next_update_id(self) -> int:
+        return next(self._update_ids)
+
+    async def push(self, update: dict) -> None:
+        async with self._arrived:
+            self.updates.append(update)
+            self._arrived.notify_all()
+
+    def message_update(self, chat_id: int, text: str, language_code: str | None = "kk") -> dict:
+        user = {"id": chat_id, "is_bot": False, "first_name": "Aigerim", "language_code": language_code}
+        message = {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": {"id": chat_id, "type": "private", "first_name": "Aigerim"},
+            "from": user,
+            "text": text,
+        }
+        if text.startswith("/"):
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
+        return {"update_id": self.next_update_id(), "message": message}
+
+    def callback_update(self, chat_id: int, data: str, language_code: str | None = "kk") -> dict:
+        user = {"id": chat_id, "is_bot": False, "first_name": "Aigerim", "language_code": language_code}
+        message = {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": {"id": chat_id, "type": "private"},
+            "from": BOT_USER,
+            "text": "…",
+        }
+        query = {
+            "id": f"cq{time.monotonic_ns()}",
+            "from": user,
+            "chat_instance": "ci",
+            "data": data,
+            "message": message,
+        }
+        return {"update_id": self.next_update_id(), "callback_query": query}
+
+    async def sent_after(self, start: int, at_least: int = 1, quiet: float = 0.3, timeout: float = 10) -> list[Sent]:
+        """The messages sent since call number `start`, once at least `at_least` came and then a quiet spell."""
+        deadline = time.monotonic() + timeout
+        seen = -1
+        while time.monotonic() < deadline:
+            messages = [call for call in self.calls[start:] if call.method in ("sendMessage", "sendDocument")]
+            if len(messages) >= at_least and len(messages) == seen:
+                return messages
+            seen = len(messages)
+            await asyncio.sleep(quiet)
+        raise AssertionError(f"the bot sent {seen} message(s), expected at least {at_least}: {self.calls[start:]}")
+
+    # --- the Bot API side -------------------------------------------------------------------------------
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != TOKEN:
+            return web.json_response({"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401)
+        method = request.match_info["method"]
+        params = await self._params(request)
+        if method != "getUpdates":
+            self.calls.append(Sent(method, params))
+        handler = getattr(self, f"_api_{method}", None)
+        if handler is None:
+            return web.json_response({"ok": False, "error_code": 404, "description": "Not Found"}, status=404)
+        return web.json_response({"ok": True, "result": await handler(params)})
+
+    @staticmethod
+    async def _params(request: web.Request) -> dict[str, Any]:
+        form = await request.post()
+        params: dict[str, Any] = {}
+        for key, value in form.items():
+            if hasattr(value, "file"):
+                params[key] = {"filename": value.filename, "content": value.file.read()}
+                continue
+            params[key] = json.loads(value) if key in JSON_FIELDS else value
+        for key, value in list(params.items()):  # files travel as `attach://<part name>`
+            if isinstance(value, str) and value.startswith("attach://"):
+                params[key] = params.pop(value.removeprefix("attach://"))
+        return params
+
+    async def _api_getMe(self, _params):
+        return BOT_USER
+
+    async def _api_deleteWebhook(self, _params):
+        return True
+
+    async def _api_setWebhook(self, _params):
+        return True
+
+    async def _api_answerCallbackQuery(self, _params):
+        return True
+
+    async def _api_getUpdates(self, params):
+        offset = int(params.get("offset", 0) or 0)
+        timeout = float(params.get("timeout", 0) or 0)
+        async with self._arrived:
+            self.updates = [update for update in self.updates if update["update_id"] >= offset]
+            if not self.updates and timeout:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._arrived.wait(), timeout)
+            return list(self.updates)
+
+    def _message(self, params) -> dict:
+        return {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": {"id": int(params["chat_id"]), "type": "private"},
+            "from": BOT_USER,
+        }
+
+    async def _api_sendMessage(self, params):
+        return {**self._message(params), "text": params["text"]}
+
+    async def _api_sendDocument(self, params):
+        document = {"file_id": "f1", "file_unique_id": "u1", "file_name": params["document"]["filename"]}
+        return {**self._message(params), "document": document}

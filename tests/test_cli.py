@@ -1,0 +1,121 @@
+"""The `joldas` command as a person runs it: a piped console chat in each language, and the servers."""
+
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import sys
+
+import aiohttp
+import pytest
+
+from bot.i18n import texts
+from handlers.start import CONSENT_TEXT
+from tests.fake_telegram import TOKEN, FakeBotAPI
+
+
+def run_joldas(*args: str, stdin: str = "", env: dict | None = None, timeout: int = 60):
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, "TELEGRAM_BOT_TOKEN": "", **(env or {})},
+    )
+
+
+@pytest.mark.parametrize(("language", "choice"), [("kk", "1"), ("ru", "2"), ("ky", "3")])
+def test_console_chat_through_a_pipe(tmp_path, language, choice):
+    env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'chat.db'}"}
+    result = run_joldas("chat", "--user", "asel", stdin=f"{choice}\n1\n/mydata\nhello\n", env=env)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert out.startswith("Тілді таңдаңыз / Выберите язык / Тилди тандаңыз\n  1) Қазақша\n  2) Русский\n  3) Кыргызча")
+    assert f"> {choice}\n" in out
+    assert texts(language).gettext(CONSENT_TEXT) in out
+    assert "console, asel" in out
+    assert (
+        texts(language).gettext("Sorry, I did not understand that. Choose from the menu below, or send /help.") in out
+    )
+    assert "  5) " + texts(language).gettext("Help") in out
+
+
+def test_console_remembers_the_person_between_runs(tmp_path):
+    env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'chat.db'}"}
+    run_joldas("chat", "--lang", "ru", stdin="1\n", env=env)  # picked Russian, consent not answered yet
+    again = run_joldas("chat", "--lang", "ru", stdin="", env=env)
+    assert "Прежде чем продолжить" in again.stdout
+
+
+def test_lang_preselects_and_user_plays_another_person(tmp_path):
+    env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'chat.db'}"}
+    run_joldas("chat", "--user", "a", stdin="1\n1\n", env=env)
+    other = run_joldas("chat", "--user", "b", "--lang", "ky", stdin="", env=env)
+    assert other.stdout.startswith("Тилди тандаңыз / Тілді таңдаңыз / Выберите язык\n  1) ✓ Кыргызча")
+
+
+def test_run_telegram_without_a_token_says_so(tmp_path):
+    result = run_joldas("run", "telegram", env={"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'x.db'}"})
+    assert result.returncode == 2
+    assert "TELEGRAM_BOT_TOKEN is not set" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_serve_refuses_a_telegram_webhook_without_a_secret(tmp_path):
+    env = {
+        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'x.db'}",
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_WEBHOOK_SECRET": "",
+    }
+    result = run_joldas("serve", "--port", "1", env=env)
+    assert result.returncode == 2
+    assert "TELEGRAM_WEBHOOK_SECRET is required" in result.stderr
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+async def test_serve_answers_health_and_the_telegram_webhook(tmp_path):
+    api = FakeBotAPI()
+    await api.start()
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'serve.db'}",
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_BASE": api.base_url,
+        "TELEGRAM_WEBHOOK_SECRET": "abc",
+        "TELEGRAM_WEBHOOK_URL": "https://joldas.example/webhook/telegram",
+    }
+    server = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.cli", "serve", "--port", str(port), env=env, stderr=asyncio.subprocess.PIPE
+    )
+    try:
+        async with aiohttp.ClientSession(base_url=f"http://127.0.0.1:{port}") as client:
+            for _ in range(100):
+                try:
+                    async with client.get("/health") as response:
+                        assert await response.json() == {"status": "ok", "database": "ok", "channels": ["telegram"]}
+                        break
+                except aiohttp.ClientConnectionError:
+                    await asyncio.sleep(0.1)
+            else:
+                raise AssertionError("joldas serve did not come up")
+            update = api.message_update(77, "/start")
+            headers = {"X-Telegram-Bot-Api-Secret-Token": "abc"}
+            async with client.post("/webhook/telegram", data=json.dumps(update), headers=headers) as response:
+                assert response.status == 200
+        set_webhook = next(call for call in api.calls if call.method == "setWebhook")
+        assert set_webhook.params["url"] == "https://joldas.example/webhook/telegram"
+        assert set_webhook.params["secret_token"] == "abc"
+        [picker] = [call for call in api.calls if call.method == "sendMessage"]
+        assert picker.button_ids == ["lang:kk", "lang:ru", "lang:ky"]
+    finally:
+        server.terminate()
+        await server.wait()
+        await api.close()

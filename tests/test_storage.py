@@ -1,0 +1,60 @@
+"""The schema: Alembic's migrations build exactly the models, both ways, on SQLite and PostgreSQL."""
+
+import os
+import subprocess
+import sys
+from datetime import timedelta
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect, select
+
+from bot.storage import repository
+from bot.storage.database import Database
+from bot.storage.models import Base, ProcessedUpdate, utcnow
+
+
+async def test_migrations_match_the_models(database):
+    async with database.engine.connect() as connection:
+        differences = await connection.run_sync(
+            lambda sync: compare_metadata(MigrationContext.configure(sync), Base.metadata)
+        )
+    assert differences == []
+
+
+async def test_downgrade_to_base_and_up_again(tmp_path):
+    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'cycle.db'}")
+    try:
+        await database.upgrade()
+        assert await database.current_revision() == "0001"
+        await database.downgrade("base")
+        async with database.engine.connect() as connection:
+            tables = await connection.run_sync(lambda sync: inspect(sync).get_table_names())
+        assert tables == ["alembic_version"]
+        await database.upgrade()
+        assert await database.current_revision() == "0001"
+    finally:
+        await database.dispose()
+
+
+def joldas(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args], capture_output=True, text=True, timeout=60, env={**os.environ, **env}
+    )
+
+
+def test_db_commands(tmp_path):
+    env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"}
+    assert joldas("db", "current", env=env).stdout.strip() == "base (empty)"
+    assert joldas("db", "upgrade", env=env).stdout.strip() == "0001"
+    assert joldas("db", "downgrade", "base", env=env).stdout.strip() == "base (empty)"
+
+
+async def test_old_processed_updates_are_pruned(database):
+    async with database.transaction() as session:
+        await repository.mark_processed(session, "telegram", "old")
+        await repository.mark_processed(session, "telegram", "new")
+        (await session.get(ProcessedUpdate, ("telegram", "old"))).processed_at = utcnow() - timedelta(days=8)
+    async with database.transaction() as session:
+        assert await repository.prune_processed(session, utcnow() - timedelta(days=7)) == 1
+        assert (await session.scalars(select(ProcessedUpdate.update_id))).all() == ["new"]

@@ -3,9 +3,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PYBABEL := $(BIN)/pybabel
-CATALOGUES := $(wildcard locales/*/LC_MESSAGES/joldas.po)
+# One gettext catalogue (domain) per feature: locales/<domain>.cfg names the files whose strings it holds.
+DOMAINS := $(basename $(notdir $(wildcard locales/*.cfg)))
+LANGUAGES := kk ru ky en
 
-.PHONY: setup chat test test-sqlite bench extract update compile clean
+.PHONY: setup chat test bench extract update compile clean
 
 setup: $(VENV)/.installed compile
 
@@ -27,15 +29,24 @@ test: setup
 bench: setup
 	$(BIN)/python bench/engine.py
 
-# Catalogues: extract the strings from the code, merge them into every language, compile.
+# Catalogues: extract each domain's strings, merge them into every language (creating new ones), compile.
 extract: $(VENV)/.installed
-	$(PYBABEL) extract -F babel.cfg -k N_ --no-location --sort-output --project=Joldas -o locales/joldas.pot .
+	for domain in $(DOMAINS); do \
+	  $(PYBABEL) extract -F locales/$$domain.cfg -k N_ --no-location --sort-output --project=Joldas \
+	    -o locales/$$domain.pot . || exit 1; \
+	done
 
 update: extract
-	$(PYBABEL) update -D joldas -i locales/joldas.pot -d locales --ignore-obsolete --no-fuzzy-matching
+	for domain in $(DOMAINS); do for lang in $(LANGUAGES); do \
+	  if [ -f locales/$$lang/LC_MESSAGES/$$domain.po ]; then \
+	    $(PYBABEL) update -D $$domain -i locales/$$domain.pot -d locales -l $$lang --ignore-obsolete --no-fuzzy-matching || exit 1; \
+	  else \
+	    $(PYBABEL) init -D $$domain -i locales/$$domain.pot -d locales -l $$lang || exit 1; \
+	  fi; \
+	done; done
 
 compile: $(VENV)/.installed
-	$(PYBABEL) compile -D joldas -d locales --statistics
+	for domain in $(DOMAINS); do $(PYBABEL) compile -D $$domain -d locales || exit 1; done
 
 clean:
 	rm -rf $(VENV) *.egg-info locales/*/LC_MESSAGES/*.mo

@@ -41,10 +41,15 @@ def parser() -> argparse.ArgumentParser:
     db = commands.add_parser("db", help="database schema (Alembic)")
     db_commands = db.add_subparsers(dest="db_command", required=True)
     upgrade = db_commands.add_parser("upgrade", help="migrate to the newest schema (or to REVISION)")
-    upgrade.add_argument("revision", nargs="?", default="head")
+    upgrade.add_argument("revision", nargs="?", default="heads")
     downgrade = db_commands.add_parser("downgrade", help="migrate back to REVISION (`base` empties the database)")
     downgrade.add_argument("revision")
     db_commands.add_parser("current", help="print the schema revision the database is at")
+
+    content = commands.add_parser("content", help="the facts in content/")
+    content_commands = content.add_subparsers(dest="content_command", required=True)
+    content_check = content_commands.add_parser("check", help="validate every content file; exit 1 on problems")
+    content_check.add_argument("--dir", type=Path, default=None, help="another content folder to check")
     return root
 
 
@@ -106,7 +111,7 @@ async def database(settings: Settings, args: argparse.Namespace) -> None:
             await db.upgrade(args.revision)
         elif args.db_command == "downgrade":
             await db.downgrade(args.revision)
-        print(await db.current_revision() or "base (empty)")
+        print(" ".join(await db.current_revisions()) or "base (empty)")
     finally:
         await db.dispose()
 
@@ -116,6 +121,10 @@ COMMANDS = {"chat": chat, "run": run_channel, "serve": serve, "db": database}
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if args.command == "content":
+        from bot.content import CONTENT_DIR, check
+
+        return check.main(args.dir or CONTENT_DIR)
     settings = get_settings()
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr

@@ -1,7 +1,9 @@
 """Interface strings through gettext catalogues (Babel), and dates and numbers formatted per locale.
 
-Catalogues live in `locales/<lang>/LC_MESSAGES/joldas.po` and are compiled to `.mo` by
-`pybabel compile -d locales -D joldas` (the setup step in the Makefile does it).
+Each feature has a catalogue (gettext domain) of its own, so features are translated independently:
+`locales/<domain>.cfg` lists the source files whose strings belong to it, and the translations live in
+`locales/<lang>/LC_MESSAGES/<domain>.po`, compiled to `.mo` by `make compile`. At run time the domains of
+a language are merged into one catalogue.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from babel.support import NullTranslations, Translations
 from bot import PROJECT_ROOT
 
 LOCALES_DIR = PROJECT_ROOT / "locales"
-DOMAIN = "joldas"
+CORE_DOMAIN = "joldas"
 USER_LANGUAGES = ("kk", "ru", "ky")
 OPERATOR_LANGUAGE = "en"
 # Each language is offered under its own name, so a person finds theirs whatever the bot speaks now.
@@ -33,16 +35,28 @@ def N_(message: str) -> str:
     return message
 
 
+def domains() -> list[str]:
+    """The core catalogue first, then each feature's, by the `locales/<domain>.cfg` files."""
+    names = sorted(path.stem for path in LOCALES_DIR.glob("*.cfg"))
+    return [CORE_DOMAIN] + [name for name in names if name != CORE_DOMAIN]
+
+
 @lru_cache
 def translations(language: str) -> NullTranslations:
     if language == OPERATOR_LANGUAGE:
         return NullTranslations()  # the msgids are English
     if language not in USER_LANGUAGES:
         raise ValueError(f"unsupported language {language!r}")
-    mo_file = LOCALES_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.mo"
-    if not mo_file.exists():
-        raise MissingCatalogue(f"{mo_file} is missing: run `pybabel compile -d locales -D {DOMAIN}` (or `make setup`)")
-    return Translations.load(str(LOCALES_DIR), [language], DOMAIN)
+    loaded = []
+    for domain in domains():
+        mo_file = LOCALES_DIR / language / "LC_MESSAGES" / f"{domain}.mo"
+        if not mo_file.exists():
+            raise MissingCatalogue(f"{mo_file} is missing: run `make compile`")
+        loaded.append(Translations.load(str(LOCALES_DIR), [language], domain))
+    merged = loaded[0]  # the core catalogue's plural rule serves all: it is the language's
+    for feature in loaded[1:]:
+        merged.merge(feature)
+    return merged
 
 
 def normalise_language(hint: str | None) -> str | None:

@@ -26,13 +26,13 @@ async def test_downgrade_to_base_and_up_again(tmp_path):
     database = Database(f"sqlite+aiosqlite:///{tmp_path / 'cycle.db'}")
     try:
         await database.upgrade()
-        assert await database.current_revision() == "0001"
+        assert set(await database.current_revisions()) == set(database.newest_revisions())
         await database.downgrade("base")
         async with database.engine.connect() as connection:
             tables = await connection.run_sync(lambda sync: inspect(sync).get_table_names())
         assert tables == ["alembic_version"]
         await database.upgrade()
-        assert await database.current_revision() == "0001"
+        assert set(await database.current_revisions()) == set(database.newest_revisions())
     finally:
         await database.dispose()
 
@@ -46,7 +46,8 @@ def joldas(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
 def test_db_commands(tmp_path):
     env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"}
     assert joldas("db", "current", env=env).stdout.strip() == "base (empty)"
-    assert joldas("db", "upgrade", env=env).stdout.strip() == "0001"
+    newest = Database(env["DATABASE_URL"]).newest_revisions()
+    assert set(joldas("db", "upgrade", env=env).stdout.split()) == set(newest)
     assert joldas("db", "downgrade", "base", env=env).stdout.strip() == "base (empty)"
 
 

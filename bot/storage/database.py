@@ -9,6 +9,8 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
@@ -44,7 +46,7 @@ class Database:
             await stack.enter_async_context(session.begin())
             yield session
 
-    async def upgrade(self, revision: str = "head") -> None:
+    async def upgrade(self, revision: str = "heads") -> None:
         async with self.engine.begin() as connection:
             await connection.run_sync(_run_alembic, self.url, "upgrade", revision)
 
@@ -52,11 +54,12 @@ class Database:
         async with self.engine.begin() as connection:
             await connection.run_sync(_run_alembic, self.url, "downgrade", revision)
 
-    async def current_revision(self) -> str | None:
-        from alembic.runtime.migration import MigrationContext
-
+    async def current_revisions(self) -> tuple[str, ...]:
         async with self.engine.connect() as connection:
-            return await connection.run_sync(lambda sync: MigrationContext.configure(sync).get_current_revision())
+            return await connection.run_sync(lambda sync: MigrationContext.configure(sync).get_current_heads())
+
+    def newest_revisions(self) -> tuple[str, ...]:
+        return tuple(ScriptDirectory.from_config(alembic_config(self.url)).get_heads())
 
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -16,8 +16,12 @@ _BUTTON_ID = re.compile(r"^[A-Za-z0-9_.:\-]+$")
 
 @dataclass(frozen=True)
 class Button:
+    """A choice. `short_label` (at most 20 characters) is a short form written for channels with tight
+    limits, such as WhatsApp's reply buttons; give one whenever `label` is longer than 20 characters."""
+
     id: str
     label: str
+    short_label: str | None = None
 
     def __post_init__(self) -> None:
         if len(self.id.encode()) > MAX_BUTTON_ID_BYTES or not _BUTTON_ID.match(self.id):

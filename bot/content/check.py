@@ -14,13 +14,19 @@ from pydantic import BaseModel, ValidationError
 
 from bot.content import CONTENT_DIR, SHARED_DIR
 from bot.content.loader import ContentError, Problem, parse, read_yaml, relative
+from bot.content.regions import RegionsFile
+from bot.content.yearly import MciFile, QuotaYear, check_quota_files
 from bot.content.schema import LANGUAGES, Source
 
 # Which schema each content file is validated against, by its path under content/. A file that matches
 # none is a problem: nothing in content/ goes unchecked.
-SCHEMAS: dict[str, type[BaseModel]] = {}
+SCHEMAS: dict[str, type[BaseModel]] = {
+    "regions.yaml": RegionsFile,
+    "data/quota-*.yaml": QuotaYear,
+    "data/mci.yaml": MciFile,
+}
 # Checks across files (for example: every region a rule names exists), each returning its problems.
-CROSS_CHECKS: list[Callable[[Path], list[Problem]]] = []
+CROSS_CHECKS: list[Callable[[Path], list[Problem]]] = [check_quota_files]
 
 _DIGIT = re.compile(r"\d")
 

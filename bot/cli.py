@@ -50,6 +50,16 @@ def parser() -> argparse.ArgumentParser:
     content_commands = content.add_subparsers(dest="content_command", required=True)
     content_check = content_commands.add_parser("check", help="validate every content file; exit 1 on problems")
     content_check.add_argument("--dir", type=Path, default=None, help="another content folder to check")
+
+    from bot.package.command import add_arguments as package_arguments
+
+    package_arguments(commands.add_parser("package", help="a personal pre-departure package: contents, and a PDF"))
+
+    eligibility = commands.add_parser("eligibility", help="the regional quota pre-check for a profile, as JSON")
+    eligibility.add_argument("--profile", type=Path, required=True, help="the profile, a JSON file (see README)")
+    eligibility.add_argument("--quota", type=Path, help="a quota file like content/data/quota-2026.yaml")
+    eligibility.add_argument("--today", help="the day of the check, YYYY-MM-DD (default: today)")
+    eligibility.add_argument("--lang", choices=USER_LANGUAGES, default="kk", help="the language of the texts")
     return root
 
 
@@ -125,6 +135,14 @@ def main(argv: list[str] | None = None) -> int:
         from bot.content import CONTENT_DIR, check
 
         return check.main(args.dir or CONTENT_DIR)
+    if args.command == "eligibility":
+        from bot.eligibility import command
+
+        return command.main(args)
+    if args.command == "package":
+        from bot.package import command
+
+        return command.main(args)
     settings = get_settings()
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr

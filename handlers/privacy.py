@@ -1,5 +1,6 @@
 """What is kept about a person: /mydata shows it, /forget deletes it, /stop turns notices off."""
 
+from bot.content.regions import region
 from bot.context import Conversation
 from bot.conversation import Button
 from bot.i18n import LANGUAGE_NAMES, N_
@@ -31,7 +32,9 @@ def consent_line(ctx: Conversation) -> str:
 async def my_data(ctx: Conversation, _argument: str) -> None:
     contact = ctx.contact
     not_stated = ctx._("not stated")
-    region = ", ".join(part for part in (contact.locality, contact.district, contact.region, contact.country) if part)
+    known = region(contact.region) if contact.region else None
+    region_name = known.names(ctx.language) if known else contact.region
+    place = ", ".join(part for part in (contact.locality, contact.district, region_name, contact.country) if part)
     audit_count = await repository.count_audit_entries(ctx.session, contact)
     lines = [
         ctx._("Everything Joldas keeps about you:"),
@@ -40,7 +43,7 @@ async def my_data(ctx: Conversation, _argument: str) -> None:
         "• " + ctx._("Notices: {status}").format(status=ctx._("on") if contact.status == "active" else ctx._("off")),
         "• " + ctx._("Consent to keep data: {consent}").format(consent=consent_line(ctx)),
         "• " + ctx._("Who you are: {kind}").format(kind=ctx._(KIND_LABELS.get(contact.kind, KIND_LABELS["unknown"]))),
-        "• " + ctx._("Region: {region}").format(region=region or not_stated),
+        "• " + ctx._("Region: {region}").format(region=place or not_stated),
         "• " + ctx._("First message: {date}").format(date=ctx.t.date(contact.created_at)),
         "• "
         + ctx.ngettext(

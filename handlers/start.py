@@ -125,8 +125,7 @@ async def consent_button(ctx: Conversation, argument: str) -> None:
     if argument == "no":
         withdrawn = ctx.contact.consent == "granted"
         ctx.contact.consent, ctx.contact.consent_at = "declined", None
-        ctx.contact.kind = "unknown"
-        ctx.contact.country = ctx.contact.region = ctx.contact.district = ctx.contact.locality = None
+        await repository.clear_what_was_told(ctx.session, ctx.contact)
         await repository.audit(ctx.session, "consent.withdrawn" if withdrawn else "consent.declined", ctx.contact)
         return ctx.show_menu(
             ctx._("Understood. We keep nothing about you but your language and place in the conversation.")

@@ -48,3 +48,10 @@ class Person:
     @staticmethod
     def _next_id() -> str:
         return f"u{next(_update_ids)}"
+
+
+def main_menu_ids() -> list[str]:
+    """The main menu's button ids, in order, as the features register them."""
+    from handlers import build_router
+
+    return [entry.button_id for entry in sorted(build_router().menu_entries, key=lambda entry: entry.order)]

@@ -3,6 +3,7 @@
 import asyncio
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -11,6 +12,7 @@ import aiohttp
 import pytest
 
 from bot.i18n import texts
+from bot.package.library import Profile, assemble
 from handlers.start import CONSENT_TEXT
 from tests.fake_telegram import TOKEN, FakeBotAPI
 
@@ -39,7 +41,7 @@ def test_console_chat_through_a_pipe(tmp_path, language, choice):
     assert (
         texts(language).gettext("Sorry, I did not understand that. Choose from the menu below, or send /help.") in out
     )
-    assert "  5) " + texts(language).gettext("Help") in out
+    assert re.search(r"  \d+\) " + texts(language).gettext("Help"), out)
 
 
 def test_console_remembers_the_person_between_runs(tmp_path):
@@ -80,6 +82,17 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+async def health_once_up(client: aiohttp.ClientSession) -> dict:
+    """GET /health of a `joldas serve` just started, once it answers."""
+    for _ in range(100):
+        try:
+            async with client.get("/health") as response:
+                return await response.json()
+        except aiohttp.ClientConnectionError:
+            await asyncio.sleep(0.1)
+    raise AssertionError("joldas serve did not come up")
+
+
 async def test_serve_answers_health_and_the_telegram_webhook(tmp_path):
     api = FakeBotAPI()
     await api.start()
@@ -97,15 +110,7 @@ async def test_serve_answers_health_and_the_telegram_webhook(tmp_path):
     )
     try:
         async with aiohttp.ClientSession(base_url=f"http://127.0.0.1:{port}") as client:
-            for _ in range(100):
-                try:
-                    async with client.get("/health") as response:
-                        assert await response.json() == {"status": "ok", "database": "ok", "channels": ["telegram"]}
-                        break
-                except aiohttp.ClientConnectionError:
-                    await asyncio.sleep(0.1)
-            else:
-                raise AssertionError("joldas serve did not come up")
+            assert await health_once_up(client) == {"status": "ok", "database": "ok", "channels": ["telegram"]}
             update = api.message_update(77, "/start")
             headers = {"X-Telegram-Bot-Api-Secret-Token": "abc"}
             async with client.post("/webhook/telegram", data=json.dumps(update), headers=headers) as response:
@@ -119,3 +124,33 @@ async def test_serve_answers_health_and_the_telegram_webhook(tmp_path):
         server.terminate()
         await server.wait()
         await api.close()
+
+
+def test_console_saves_the_package_pdf_to_a_file(tmp_path):
+    sections = assemble(Profile("in_migrant", "shymkent", "pavlodar"))
+    pdf_button = len(sections) + 1
+    env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'chat.db'}", "CONSOLE_FILES_DIR": str(tmp_path / "files")}
+    script = f"1\n1\n1\n1\nШымкент\n1\n4\n{pdf_button}\n"
+    result = run_joldas("chat", "--user", "dana", stdin=script, env=env)
+    assert result.returncode == 0, result.stderr
+    saved = tmp_path / "files" / "dana" / "joldas-package-in_migrant-pavlodar-kk.pdf"
+    assert saved.read_bytes().startswith(b"%PDF-")
+    assert f": {saved}]" in result.stdout
+
+
+def test_package_command_prints_contents_and_writes_the_pdf(tmp_path):
+    out = tmp_path / "package.pdf"
+    result = run_joldas(
+        "package", "--track", "kandas", "--from", "abroad", "--to", "Акмола", "--lang", "ru", "--pdf", str(out)
+    )
+    assert result.returncode == 0, result.stderr
+    sections = assemble(Profile("kandas", "abroad", "akmola"))
+    for number, section in enumerate(sections, start=1):
+        assert f"{number:2}. {section.title('ru')}" in result.stdout
+    assert out.read_bytes().startswith(b"%PDF-")
+
+
+def test_package_command_names_an_unknown_region():
+    result = run_joldas("package", "--track", "in_migrant", "--to", "Атлантида")
+    assert result.returncode == 2
+    assert "no single region matches --to 'Атлантида'" in result.stderr

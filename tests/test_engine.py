@@ -17,7 +17,7 @@ from bot.storage.database import Database
 from bot.storage.models import ProcessedUpdate
 from handlers import build_router
 from handlers.fallback import router as fallback_router
-from tests.people import Person
+from tests.people import Person, main_menu_ids
 
 
 def test_command_parsing():
@@ -148,7 +148,7 @@ async def test_a_failing_handler_is_logged_and_apologised_for(database, caplog):
     with caplog.at_level(logging.ERROR, logger="bot.engine"):
         await person.say("/boom")
     assert person.text == texts("ru").gettext(APOLOGY)
-    assert person.button_ids == ["lang", "consent", "mydata", "forget", "help"]
+    assert person.button_ids == main_menu_ids()
     record = next(record for record in caplog.records if "handler failed" in record.getMessage())
     assert "user=99" in record.getMessage() and "command=('boom', '')" in record.getMessage()
     assert "database on fire" in record.exc_text

@@ -15,8 +15,12 @@ from pydantic import BaseModel, ValidationError
 from bot.content import CONTENT_DIR, SHARED_DIR
 from bot.content.loader import ContentError, Problem, parse, read_yaml, relative
 from bot.content.regions import RegionsFile
-from bot.content.yearly import MciFile, QuotaYear, check_quota_files
 from bot.content.schema import LANGUAGES, Source
+from bot.content.sources import SourcesFile, check_cited_documents_have_titles
+from bot.content.yearly import MciFile, QuotaYear, check_quota_files
+from bot.eligibility.documents import DocumentsFile, check_documents
+from bot.eligibility.rules import RulesFile, check_rules
+from bot.package.schema import PackageFile, check_package_files
 
 # Which schema each content file is validated against, by its path under content/. A file that matches
 # none is a problem: nothing in content/ goes unchecked.
@@ -24,9 +28,19 @@ SCHEMAS: dict[str, type[BaseModel]] = {
     "regions.yaml": RegionsFile,
     "data/quota-*.yaml": QuotaYear,
     "data/mci.yaml": MciFile,
+    "package/*.yaml": PackageFile,
+    "sources.yaml": SourcesFile,
+    "eligibility/rules.yaml": RulesFile,
+    "documents.yaml": DocumentsFile,
 }
 # Checks across files (for example: every region a rule names exists), each returning its problems.
-CROSS_CHECKS: list[Callable[[Path], list[Problem]]] = [check_quota_files]
+CROSS_CHECKS: list[Callable[[Path], list[Problem]]] = [
+    check_quota_files,
+    check_cited_documents_have_titles,
+    check_package_files,
+    check_rules,
+    check_documents,
+]
 
 _DIGIT = re.compile(r"\d")
 

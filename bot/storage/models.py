@@ -79,3 +79,42 @@ class AuditEntry(Base):
     contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"), index=True)
     action: Mapped[str] = mapped_column(String(64))
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class PackageProfile(Base):
+    """Whose package it is (track, regions, household) and where they stopped reading. Kept with consent."""
+
+    __tablename__ = "package_profiles"
+
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True)
+    track: Mapped[str] = mapped_column(String(16))
+    origin: Mapped[str | None] = mapped_column(String(32))
+    destination: Mapped[str | None] = mapped_column(String(32))
+    households: Mapped[list[str]] = mapped_column(JSON, default=list)
+    position: Mapped[str | None] = mapped_column(String(64))  # the id of the section last shown
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class ChecklistTick(Base):
+    """One ticked item of a person's documents checklist."""
+
+    __tablename__ = "checklist_ticks"
+
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True)
+    item: Mapped[str] = mapped_column(String(64), primary_key=True)
+    ticked_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class EligibilityResult(Base):
+    """One eligibility pre-check a person made (kept only with their consent): the answers, the result and
+    the rules version it was made with, so it can be explained and reproduced later."""
+
+    __tablename__ = "eligibility_results"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
+    rules_version: Mapped[str] = mapped_column(String(16))
+    outcome: Mapped[str] = mapped_column(String(24))
+    answers: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    result: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

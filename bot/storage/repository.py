@@ -8,7 +8,19 @@ from sqlalchemy import delete, func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.storage.models import AuditEntry, Contact, ConversationState, ProcessedUpdate, utcnow
+from bot.storage.models import (
+    AuditEntry,
+    ChecklistTick,
+    Contact,
+    ConversationState,
+    EligibilityResult,
+    PackageProfile,
+    ProcessedUpdate,
+    utcnow,
+)
+
+# Tables holding what a person told the bot, deleted when they withdraw consent.
+TOLD_BY_THE_PERSON = (PackageProfile, ChecklistTick, EligibilityResult)
 
 
 async def mark_processed(session: AsyncSession, channel: str, update_id: str) -> bool:
@@ -60,6 +72,14 @@ async def audit(session: AsyncSession, action: str, contact: Contact | None = No
 
 async def count_audit_entries(session: AsyncSession, contact: Contact) -> int:
     return await session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.contact_id == contact.id))
+
+
+async def clear_what_was_told(session: AsyncSession, contact: Contact) -> None:
+    """Consent withdrawn: everything the person told the bot goes; language and conversation place stay."""
+    contact.kind = "unknown"
+    contact.country = contact.region = contact.district = contact.locality = None
+    for table in TOLD_BY_THE_PERSON:
+        await session.execute(delete(table).where(table.contact_id == contact.id))
 
 
 async def forget_contact(session: AsyncSession, contact: Contact) -> None:

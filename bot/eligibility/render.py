@@ -1,0 +1,124 @@
+"""A result in words, in the person's language: for the chat and for `joldas eligibility --lang`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.content.regions import region
+from bot.eligibility.documents import APPLICANT
+from bot.eligibility.evaluator import Reason, Result, Ruleset
+from bot.eligibility.rules import RuleBook
+from bot.i18n import N_, Texts
+
+OUTCOMES = {
+    "eligible": N_("You can apply"),
+    "not_yet": N_("Not yet: a condition is still to be met"),
+    "not_eligible": N_("The Rules do not allow it"),
+    "needs_more_info": N_("More information is needed"),
+    "other_procedure": N_("Another procedure applies"),
+}
+FIELDS = {
+    "citizenship": N_("citizenship"),
+    "nationality": N_("nationality"),
+    "location": N_("where you live now"),
+    "kandas_status": N_("kandas status"),
+    "already_moved": N_("whether you have already moved"),
+    "months_in_reception_region": N_("how long you have lived in the new region"),
+    "months_since_graduation": N_("when you graduated"),
+    "has_permanent_registration_departure": N_("permanent registration in the region you leave"),
+    "months_resident_departure": N_("how long you have lived in the region you leave"),
+    "employment_status": N_("employment status"),
+    "destination_region": N_("the region you move to"),
+}
+
+
+def region_name(region_id: str | None, language: str) -> str:
+    found = region(region_id) if region_id else None
+    return found.names(language) if found else (region_id or "")
+
+
+def holder_label(holder: str, t: Texts) -> str:
+    if holder == APPLICANT:
+        return t.gettext("you")
+    return t.gettext("family member {number}").format(number=holder.partition(":")[2])
+
+
+class Renderer:
+    """Words for one result, in one language."""
+
+    def __init__(self, ruleset: Ruleset, book: RuleBook, t: Texts):
+        self.ruleset = ruleset
+        self.book = book
+        self.t = t
+        self.language = t.language
+
+    def reason_text(self, reason: Reason) -> str:
+        rule = self.book.rule(reason.rule)
+        return rule.texts[reason.text_key](self.language).format(**self._params(reason.params))
+
+    def cite(self, reason: Reason) -> str:
+        return self.book.rule(reason.rule).cite(self.language)
+
+    def sources(self, reason: Reason) -> list[str]:
+        return [source.label() for source in self.book.rule(reason.rule).sources]
+
+    def _params(self, params: dict[str, Any]) -> dict[str, str]:
+        words = {}
+        for key, value in params.items():
+            if key == "date":
+                words[key] = self.t.date(value)
+            elif key == "region":
+                words[key] = region_name(value, self.language)
+            elif key == "member":
+                words[key] = self.t.gettext("Family member {number}").format(number=value)
+            elif key == "document":
+                words[key] = self.document_name(value)
+            elif key == "holder":
+                words[key] = holder_label(value, self.t)
+            elif key == "places":
+                words[key] = self.t.number(value)
+            else:
+                words[key] = str(value)
+        return words
+
+    def document_name(self, document_id: str) -> str:
+        kind = next(kind for kind in self.ruleset.documents.documents if kind.id == document_id)
+        return kind.name(self.language)
+
+    def path_name(self, path: str) -> str:
+        return self.book.paths[path].name(self.language)
+
+    def office(self, office: str, region_id: str | None = None) -> str:
+        name = self.book.offices[office].name(self.language)
+        return f"{name} — {region_name(region_id, self.language)}" if region_id else name
+
+    def next_steps(self, result: Result) -> list[str]:
+        steps = []
+        if result.path and result.outcome in ("eligible", "needs_more_info"):
+            steps.append(self.book.paths[result.path].steps(self.language))
+        if result.eligible_from:
+            steps.append(self.t.gettext("Check again from {date}.").format(date=self.t.date(result.eligible_from)))
+        if result.missing:
+            fields = ", ".join(self.t.gettext(FIELDS.get(name, name)) for name in result.missing)
+            steps.append(self.t.gettext("Answer what is still missing: {fields}.").format(fields=fields))
+        if result.ask:
+            offices = "; ".join(self.office(office) for office in result.ask)
+            steps.append(self.t.gettext("Ask: {offices}.").format(offices=offices))
+        return steps
+
+    def as_json(self, result: Result) -> dict[str, Any]:
+        """The result with its texts, as `joldas eligibility` prints it."""
+        data = result.as_data()
+        data["language"] = self.language
+        data["outcome_text"] = self.t.gettext(OUTCOMES[result.outcome])
+        data["rules_version_title"] = self.book.version.title(self.language)
+        data["path_name"] = self.path_name(result.path) if result.path else None
+        for reason, item in zip(result.reasons, data["reasons"], strict=True):
+            item |= {"text": self.reason_text(reason), "paragraph": self.cite(reason), "sources": self.sources(reason)}
+        for check, item in zip(result.documents, data["documents"], strict=True):
+            item |= {"name": self.document_name(check.document), "holder_text": holder_label(check.holder, self.t)}
+        for place, item in zip(result.where_to_apply, data["where_to_apply"], strict=True):
+            item["text"] = self.office(place.office, place.region)
+        data["ask"] = [{"office": office, "text": self.office(office)} for office in result.ask]
+        data["next_steps"] = self.next_steps(result)
+        return data

@@ -1,0 +1,333 @@
+"""The pre-departure package: a few questions (track, regions, household), then the person's own package
+section by section, as a PDF, and their documents checklist.
+
+Button ids: `pkg:<action>[:<value>]`. The profile being built and the profile read are kept in the
+conversation state; with consent the profile, reading position and ticks are also stored for good.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from bot.content.regions import find_region, find_regions, region, regions
+from bot.content.yearly import quota
+from bot.context import Conversation
+from bot.conversation import Button, Document
+from bot.i18n import N_
+from bot.package import store
+from bot.package.library import (
+    HOUSEHOLD_NAMES,
+    PackageSection,
+    Profile,
+    assemble,
+    citations,
+    profile_summary,
+    render_text,
+)
+from bot.package.pdf import build_pdf
+from bot.package.schema import HOUSEHOLDS, TRACKS
+from bot.router import NotUnderstood, Router
+
+router = Router()
+STATE = "package"
+TRACK_LABELS = {
+    "in_migrant": (N_("I am moving within Kazakhstan (in-migrant)"), N_("Within Kazakhstan")),
+    "kandas": (N_("I am a kandas (ethnic Kazakh)"), N_("Kandas")),
+    "abroad": (N_("I am going abroad to work"), N_("Work abroad")),
+}
+HOUSEHOLD_LABELS = {
+    "children": (N_("We have children"), HOUSEHOLD_NAMES["children"]),
+    "single_parent": (N_("I raise children alone"), HOUSEHOLD_NAMES["single_parent"]),
+    "woman_alone": (N_("I am a woman moving on my own"), HOUSEHOLD_NAMES["woman_alone"]),
+}
+QUOTA_CATEGORY = {"in_migrant": "in_migrants", "kandas": "kandas"}
+
+
+def today() -> dt.date:
+    return dt.date.today()
+
+
+def button(ctx: Conversation, button_id: str, labels: tuple[str, str]) -> Button:
+    return Button(button_id, ctx._(labels[0]), ctx._(labels[1]))
+
+
+def draft(ctx: Conversation) -> dict:
+    return dict(ctx.data.get("draft") or {})
+
+
+def profile_from(data: dict) -> Profile:
+    return Profile(data["track"], data.get("origin"), data.get("destination"), frozenset(data.get("households", [])))
+
+
+def profile_data(profile: Profile) -> dict:
+    return {
+        "track": profile.track,
+        "origin": profile.origin,
+        "destination": profile.destination,
+        "households": sorted(profile.households),
+    }
+
+
+async def current_profile(ctx: Conversation) -> tuple[Profile, str | None] | None:
+    if ctx.has_consent:
+        saved = await store.load_profile(ctx.session, ctx.contact)
+        if saved is not None:
+            return saved
+    if ctx.state == STATE and ctx.data.get("profile"):
+        return profile_from(ctx.data["profile"]), ctx.data.get("position")
+    return None
+
+
+async def remember(ctx: Conversation, profile: Profile, position: str | None) -> None:
+    """Keeps the profile in the conversation; with consent also for good, and says who the person is."""
+    ctx.goto(STATE, profile=profile_data(profile), position=position)
+    if ctx.has_consent:
+        await store.save_profile(ctx.session, ctx.contact, profile, position)
+        ctx.contact.kind = "labour_migrant" if profile.track == "abroad" else "relocant"
+        if region(profile.origin or ""):
+            ctx.contact.country, ctx.contact.region = "kz", profile.origin
+
+
+# --- the questions ------------------------------------------------------------------------------------
+
+
+def ask_track(ctx: Conversation) -> None:
+    ctx.goto(STATE, draft={})
+    ctx.say(
+        ctx._("Let us put together your pre-departure package. Who are you?"),
+        [[button(ctx, f"pkg:track:{track}", TRACK_LABELS[track])] for track in TRACKS],
+    )
+
+
+def ask_origin(ctx: Conversation, answers: dict) -> None:
+    ctx.goto(STATE, draft=answers, expect="origin")
+    rows = []
+    if answers["track"] == "kandas":
+        rows.append([Button("pkg:orig:abroad", ctx._("I live abroad"))])
+        question = ctx._("Where do you live now? If in Kazakhstan, type the name of your region.")
+    else:
+        question = ctx._("Which region are you moving from? Choose or type its name.")
+        rows += region_rows(ctx, "orig", [found.id for found in regions() if "origin_2021" in found.roles])
+    ctx.say(question, rows)
+
+
+def ask_destination(ctx: Conversation, answers: dict) -> None:
+    ctx.goto(STATE, draft=answers, expect="destination")
+    year_quota = quota(today().year)
+    receiving = year_quota.receiving(QUOTA_CATEGORY[answers["track"]]) if year_quota else []
+    if receiving:
+        question = ctx._(
+            "Which region are you moving to? These regions receive people of your category in {year}; "
+            "you may also type another region's name."
+        ).format(year=year_quota.year)
+    else:
+        question = ctx._("Which region are you moving to? Type its name.")
+    ctx.say(question, region_rows(ctx, "dest", receiving))
+
+
+def region_rows(ctx: Conversation, action: str, region_ids: list[str]) -> list[list[Button]]:
+    return [[Button(f"pkg:{action}:{region_id}", region(region_id).names(ctx.language))] for region_id in region_ids]
+
+
+def ask_household(ctx: Conversation, answers: dict) -> None:
+    ctx.goto(STATE, draft=answers, expect="household")
+    chosen = set(answers.get("households", []))
+    rows = []
+    for tag in HOUSEHOLDS:
+        mark = "✅ " if tag in chosen else ""
+        label, short = HOUSEHOLD_LABELS[tag]
+        rows.append([Button(f"pkg:hh:{tag}", mark + ctx._(label), mark + ctx._(short))])
+    rows.append([Button("pkg:hh:done", ctx._("Done"))])
+    ctx.say(ctx._("Does any of this apply to you? Tap all that apply, then Done."), rows)
+
+
+async def finish_questions(ctx: Conversation, answers: dict) -> None:
+    profile = profile_from(answers)
+    await remember(ctx, profile, None)
+    show_contents(ctx, profile, assemble(profile))
+
+
+# --- reading ------------------------------------------------------------------------------------------
+
+
+def show_contents(
+    ctx: Conversation, profile: Profile, sections: list[PackageSection], intro: str = "", resume: int | None = None
+) -> None:
+    """The contents as buttons; with `resume`, a first button to go on from the section last read."""
+    rows = [[Button(f"pkg:sec:{resume}", ctx._("Continue reading"))]] if resume is not None else []
+    rows += [
+        [Button(f"pkg:sec:{number}", f"{number + 1}. {section.title(ctx.language)}")]
+        for number, section in enumerate(sections)
+    ]
+    rows.append([Button("pkg:pdf", ctx._("Download as PDF"), ctx._("PDF"))])
+    if any(section.checklist for section in sections):
+        rows.append([Button("pkg:ck", ctx._("My documents checklist"), ctx._("Checklist"))])
+    rows.append([Button("pkg:redo", ctx._("Change my answers"), ctx._("Change answers"))])
+    rows.append([Button("menu", ctx._("Main menu"))])
+    heading = "\n".join(
+        [*([intro] if intro else []), ctx._("Your pre-departure package"), *profile_summary(profile, ctx.language)]
+    )
+    ctx.say(heading + "\n\n" + ctx._("Contents — choose a section:"), rows)
+
+
+def section_text(ctx: Conversation, profile: Profile, section: PackageSection, number: int, total: int) -> str:
+    body = [
+        render_text(item.text(ctx.language), profile, ctx.language, today())
+        for item in section.items
+        if not section.checklist
+    ]
+    if section.checklist:
+        body.append(ctx._("Tick off each document in your checklist as you get it ready."))
+        body += [render_text(item.text(ctx.language), profile, ctx.language, today()) for item in section.items]
+    if section.unknown is not None:
+        body.append(render_text(section.unknown(ctx.language), profile, ctx.language, today()))
+    heading = f"{number + 1}/{total}. {section.title(ctx.language)}"
+    text = heading + "\n\n" + "\n\n".join("• " + part for part in body)
+    cited = citations(section, ctx.language)
+    if cited:
+        text += "\n\n" + ctx._("Sources: {sources}").format(sources="; ".join(cited))
+    return text
+
+
+async def show_section(ctx: Conversation, profile: Profile, number: int) -> None:
+    sections = assemble(profile)
+    if not 0 <= number < len(sections):
+        raise NotUnderstood("button")
+    section = sections[number]
+    await remember(ctx, profile, section.id)
+    navigation = []
+    if number > 0:
+        navigation.append(Button(f"pkg:sec:{number - 1}", "◀ " + ctx._("Back")))
+    navigation.append(Button("pkg:toc", ctx._("Contents")))
+    if number + 1 < len(sections):
+        navigation.append(Button(f"pkg:sec:{number + 1}", ctx._("Next") + " ▶"))
+    rows = [navigation]
+    if section.checklist:
+        rows.append([Button("pkg:ck", ctx._("My documents checklist"), ctx._("Checklist"))])
+    ctx.say(section_text(ctx, profile, section, number, len(sections)), rows)
+
+
+def checklist_items(sections: list[PackageSection]):
+    return [item for section in sections if section.checklist for item in section.items]
+
+
+async def show_checklist(ctx: Conversation, profile: Profile, note: str = "") -> None:
+    items = checklist_items(assemble(profile))
+    if not items:
+        raise NotUnderstood("button")
+    done = await store.ticked(ctx.session, ctx.contact) if ctx.has_consent else frozenset()
+    count = sum(1 for item in items if item.id in done)
+    lines = [note] if note else []
+    lines.append(
+        ctx.ngettext("{done} of {n} document ready", "{done} of {n} documents ready", len(items)).format(
+            done=ctx.t.number(count), n=ctx.t.number(len(items))
+        )
+    )
+    if not ctx.has_consent:
+        lines.append(ctx._("Ticks are kept only with your consent to keep data (Privacy and consent in the menu)."))
+    rows = []
+    for number, item in enumerate(items, start=1):
+        mark = "✅" if item.id in done else "⬜"
+        text = render_text(item.text(ctx.language), profile, ctx.language, today())
+        lines.append(f"{mark} {number}. {text}")
+        rows.append([Button(f"pkg:tick:{item.id}", f"{mark} {number}")])
+    rows.append([Button("pkg:toc", ctx._("Contents"))])
+    ctx.say("\n".join(lines), rows)
+
+
+# --- routing ------------------------------------------------------------------------------------------
+
+
+@router.button("pkg")
+async def package_button(ctx: Conversation, argument: str) -> None:
+    action, _, value = argument.partition(":")
+    if action == "":
+        return await open_package(ctx)
+    answers = draft(ctx)
+    if action == "track" and value in TRACKS:
+        answers = {"track": value}
+        return ask_household(ctx, answers) if value == "abroad" else ask_origin(ctx, answers)
+    if action == "orig" and "track" in answers and (value == "abroad" or region(value)):
+        return ask_destination(ctx, {**answers, "origin": value})
+    if action == "dest" and "track" in answers and region(value):
+        return ask_household(ctx, {**answers, "destination": value})
+    if action == "hh" and "track" in answers:
+        if value == "done":
+            return await finish_questions(ctx, answers)
+        if value in HOUSEHOLDS:
+            chosen = set(answers.get("households", [])) ^ {value}
+            return ask_household(ctx, {**answers, "households": sorted(chosen)})
+    if action == "redo":
+        return ask_track(ctx)
+    current = await current_profile(ctx)
+    if current is None:
+        return ask_track(ctx)  # an old button of a package no longer kept: start it again
+    profile, position = current
+    if action == "toc":
+        return show_contents(ctx, profile, assemble(profile))
+    if action == "sec" and value.isdigit():
+        return await show_section(ctx, profile, int(value))
+    if action == "pdf":
+        return await send_pdf(ctx, profile)
+    if action == "ck":
+        return await show_checklist(ctx, profile)
+    if action == "tick" and value in {item.id for item in checklist_items(assemble(profile))}:
+        return await tick(ctx, profile, value)
+    raise NotUnderstood("button")
+
+
+router.menu("pkg", N_("Pre-departure package"), order=10)
+
+
+async def open_package(ctx: Conversation) -> None:
+    current = await current_profile(ctx)
+    if current is None:
+        return ask_track(ctx)
+    profile, position = current
+    sections = assemble(profile)
+    ids = [section.id for section in sections]
+    await remember(ctx, profile, position)
+    if position not in ids:
+        return show_contents(ctx, profile, sections)
+    resume = ids.index(position)
+    intro = ctx._("Welcome back. You stopped at: {title}.").format(title=sections[resume].title(ctx.language))
+    show_contents(ctx, profile, sections, intro, resume)
+
+
+async def tick(ctx: Conversation, profile: Profile, item_id: str) -> None:
+    if not ctx.has_consent:
+        return await show_checklist(ctx, profile)
+    await store.toggle(ctx.session, ctx.contact, item_id)
+    await show_checklist(ctx, profile)
+
+
+async def send_pdf(ctx: Conversation, profile: Profile) -> None:
+    sections = assemble(profile)
+    done = await store.ticked(ctx.session, ctx.contact) if ctx.has_consent else frozenset()
+    content = build_pdf(sections, profile, profile_summary(profile, ctx.language), ctx.language, today(), done)
+    filename = f"joldas-package-{profile.track}-{profile.destination or 'abroad'}-{ctx.language}.pdf"
+    ctx.say(
+        ctx._("Here is your package as a PDF: you can print it or read it offline."),
+        [[Button("pkg:toc", ctx._("Contents"))]],
+        document=Document(filename, content, ctx._("Your pre-departure package")),
+    )
+
+
+@router.state(STATE)
+async def typed_in_package(ctx: Conversation, text: str) -> None:
+    """Region names are typed while a region is asked; anything else shows where the person is."""
+    answers, expect = draft(ctx), ctx.data.get("expect")
+    if expect in ("origin", "destination") and "track" in answers:
+        found = find_region(text)
+        if found is not None:
+            key = "origin" if expect == "origin" else "destination"
+            answers = {**answers, key: found.id}
+            return ask_destination(ctx, answers) if expect == "origin" else ask_household(ctx, answers)
+        candidates = find_regions(text)
+        action = "orig" if expect == "origin" else "dest"
+        if candidates:
+            ctx.say(ctx._("Did you mean one of these?"), region_rows(ctx, action, [found.id for found in candidates]))
+        else:
+            ctx.say(ctx._("I could not find a region by that name. Please type it again, for example “Pavlodar”."))
+        return
+    raise NotUnderstood("text")

@@ -1,0 +1,172 @@
+"""The package in conversation, on the real content: questions, reading section by section, resuming
+after a restart, the PDF as a document, and the checklist kept across restarts."""
+
+from io import BytesIO
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import func, select
+
+from bot.engine import Engine
+from bot.i18n import USER_LANGUAGES, texts
+from bot.package.library import Profile, assemble
+from bot.storage.database import Database
+from bot.storage.models import ChecklistTick, PackageProfile
+from handlers import build_router
+from tests.people import Person
+
+
+def tr(language: str, message: str) -> str:
+    return texts(language).gettext(message)
+
+
+async def build_package(person: Person, track="in_migrant", origin="Шымкент", destination="pkg:dest:pavlodar"):
+    await person.press("pkg")
+    await person.press(f"pkg:track:{track}")
+    if track != "abroad":
+        await person.say(origin)
+        await person.press(destination)
+    await person.press("pkg:hh:children")
+    return await person.press("pkg:hh:done")
+
+
+@pytest.mark.parametrize("language", USER_LANGUAGES)
+async def test_questions_then_contents_in_each_language(person, language):
+    await person.onboard(language)
+    await person.press("pkg")
+    assert person.button_ids == ["pkg:track:in_migrant", "pkg:track:kandas", "pkg:track:abroad"]
+    await person.press("pkg:track:in_migrant")
+    assert "pkg:orig:turkistan" in person.button_ids
+    await person.say("Түркістан облысы")  # typed, matched fuzzily
+    assert "pkg:dest:north_kazakhstan" in person.button_ids  # regions receiving in-migrants this year
+    assert "pkg:dest:akmola" not in person.button_ids  # Akmola takes kandases only in 2026
+    await person.press("pkg:dest:north_kazakhstan")
+    await person.press("pkg:hh:woman_alone")
+    assert person.last[0].buttons[2][0].label.startswith("✅ ")
+    await person.press("pkg:hh:done")
+    sections = assemble(Profile("in_migrant", "turkistan", "north_kazakhstan", frozenset({"woman_alone"})))
+    assert person.button_ids[: len(sections)] == [f"pkg:sec:{n}" for n in range(len(sections))]
+    assert tr(language, "Your pre-departure package") in person.text
+    assert "Солтүстік" in person.text or "Северо" in person.text or "Түндүк" in person.text
+
+
+async def test_reading_next_and_back_with_sources(person):
+    await person.onboard("ru")
+    await build_package(person)
+    await person.press("pkg:sec:0")
+    assert person.text.startswith("1/")
+    assert "Источники:" in person.text
+    assert person.button_ids[:2] == ["pkg:toc", "pkg:sec:1"]
+    await person.press("pkg:sec:1")
+    assert person.button_ids[:3] == ["pkg:sec:0", "pkg:toc", "pkg:sec:2"]
+
+
+async def test_ambiguous_and_unknown_region_names_are_asked_again(person):
+    await person.onboard("kk")
+    await person.press("pkg")
+    await person.press("pkg:track:in_migrant")
+    await person.say("Алматы")
+    assert person.button_ids == ["pkg:orig:almaty_region", "pkg:orig:almaty_city"]
+    await person.say("Атлантида")
+    assert person.text == tr(
+        "kk", "I could not find a region by that name. Please type it again, for example “Pavlodar”."
+    )
+    await person.press("pkg:orig:almaty_city")
+    assert any(button.startswith("pkg:dest:") for button in person.button_ids)
+
+
+async def test_reading_resumes_where_it_stopped_after_a_restart(database_url, database):
+    person = Person(Engine(database, build_router()), "telegram", "501")
+    await person.onboard("ky")
+    await build_package(person)
+    await person.press("pkg:sec:2")
+    await person.say("/menu")
+    await database.dispose()
+
+    restarted = Database(database_url)
+    try:
+        again = Person(Engine(restarted, build_router()), "telegram", "501")
+        await again.press("pkg")
+        assert again.button_ids[0] == "pkg:sec:2"
+        assert again.last[0].buttons[0][0].label == tr("ky", "Continue reading")
+        await again.press("pkg:sec:2")
+        assert again.text.startswith("3/")
+    finally:
+        await restarted.dispose()
+
+
+@pytest.mark.parametrize("language", USER_LANGUAGES)
+async def test_the_pdf_is_sent_as_a_document(person, language):
+    await person.onboard(language)
+    await build_package(person)
+    await person.press("pkg:pdf")
+    [reply] = person.last
+    assert reply.document.filename == f"joldas-package-in_migrant-pavlodar-{language}.pdf"
+    text = "\n".join(page.extract_text() for page in PdfReader(BytesIO(reply.document.content)).pages)
+    assert tr(language, "Your pre-departure package") in text
+    for section in assemble(Profile("in_migrant", "shymkent", "pavlodar", frozenset({"children"}))):
+        assert section.title(language) in text
+
+
+async def test_checklist_ticks_survive_a_restart(database_url, database):
+    person = Person(Engine(database, build_router()), "console", "ck")
+    await person.onboard("ru")
+    await build_package(person, track="abroad")
+    await person.press("pkg:ck")
+    items = [button for button in person.button_ids if button.startswith("pkg:tick:")]
+    assert items
+    await person.press(items[0])
+    assert person.last[0].buttons[0][0].label.startswith("✅")
+    await database.dispose()
+
+    restarted = Database(database_url)
+    try:
+        again = Person(Engine(restarted, build_router()), "console", "ck")
+        await again.press("pkg:ck")
+        assert again.last[0].buttons[0][0].label.startswith("✅")
+        assert f"1 из {len(items)}" in again.text
+        await again.press(items[0])  # untick
+        assert again.last[0].buttons[0][0].label.startswith("⬜")
+    finally:
+        await restarted.dispose()
+
+
+async def test_without_consent_the_package_is_readable_and_nothing_is_kept(person, database):
+    await person.onboard("kk", consent="no")
+    await build_package(person, track="abroad")
+    await person.press("pkg:ck")
+    items = [button for button in person.button_ids if button.startswith("pkg:tick:")]
+    await person.press(items[0])
+    assert (
+        tr("kk", "Ticks are kept only with your consent to keep data (Privacy and consent in the menu).") in person.text
+    )
+    async with database.transaction() as session:
+        assert await session.scalar(select(func.count()).select_from(PackageProfile)) == 0
+        assert await session.scalar(select(func.count()).select_from(ChecklistTick)) == 0
+
+
+async def test_withdrawing_consent_deletes_the_package_profile_and_ticks(person, database):
+    await person.onboard("ru")
+    await build_package(person, track="abroad")
+    await person.press("pkg:ck")
+    await person.press(next(button for button in person.button_ids if button.startswith("pkg:tick:")))
+    await person.press("consent:no")
+    async with database.transaction() as session:
+        assert await session.scalar(select(func.count()).select_from(PackageProfile)) == 0
+        assert await session.scalar(select(func.count()).select_from(ChecklistTick)) == 0
+
+
+@pytest.mark.parametrize("stale", ["pkg:sec:999", "pkg:tick:nothing", "pkg:dest:atlantis", "pkg:orig:", "pkg:zzz"])
+async def test_stale_and_forged_package_buttons_are_answered(person, stale):
+    await person.onboard("ru")
+    await build_package(person)
+    await person.press(stale)
+    assert person.text == tr("ru", "That button is out of date. Here is the current menu.")
+
+
+async def test_mydata_shows_who_and_where_the_package_says(person):
+    await person.onboard("ru")
+    await build_package(person)
+    await person.say("/mydata")
+    assert "Кто вы: переселенец по региональной квоте" in person.text
+    assert "Регион: город Шымкент, kz" in person.text

@@ -79,6 +79,23 @@ def telegram_channel(settings: Settings, engine):
     return TelegramChannel(engine, settings.telegram_bot_token, settings.telegram_api_base)
 
 
+def whatsapp_channel(settings: Settings, engine):
+    if not (settings.whatsapp_app_secret and settings.whatsapp_verify_token):
+        raise UsageError("WHATSAPP_APP_SECRET and WHATSAPP_VERIFY_TOKEN are required to serve the WhatsApp webhook")
+    from bot.channels.whatsapp import WhatsAppChannel
+
+    try:
+        return WhatsAppChannel(
+            engine,
+            settings.whatsapp_token,
+            settings.whatsapp_phone_number_id,
+            settings.whatsapp_api_base,
+            settings.whatsapp_templates,
+        )
+    except ValueError as error:
+        raise UsageError(f"WHATSAPP_TEMPLATE_*: a language code WhatsApp does not know: {error}") from error
+
+
 async def run_channel(settings: Settings, args: argparse.Namespace) -> None:
     engine = await open_engine(settings)
     telegram = telegram_channel(settings, engine)
@@ -92,15 +109,20 @@ async def run_channel(settings: Settings, args: argparse.Namespace) -> None:
 async def serve(settings: Settings, args: argparse.Namespace) -> None:
     engine = await open_engine(settings)
     channels: list[str] = []
-    telegram = None
+    telegram = whatsapp = None
     if settings.telegram_enabled:
         if not settings.telegram_webhook_secret:
             raise UsageError("TELEGRAM_WEBHOOK_SECRET is required to serve the Telegram webhook")
         telegram = telegram_channel(settings, engine)
         channels.append("telegram")
+    if settings.whatsapp_enabled:
+        whatsapp = whatsapp_channel(settings, engine)
+        channels.append("whatsapp")
     app = build_web_app(engine, channels)
     if telegram is not None:
         telegram.mount_webhook(app, settings.telegram_webhook_secret, settings.telegram_webhook_url)
+    if whatsapp is not None:
+        whatsapp.mount_webhook(app, settings.whatsapp_app_secret, settings.whatsapp_verify_token)
     log.info("serving on %s:%s, channels: %s", args.host, args.port, ", ".join(channels) or "none (health only)")
     runner = web.AppRunner(app)
     await runner.setup()
@@ -109,8 +131,9 @@ async def serve(settings: Settings, args: argparse.Namespace) -> None:
         await asyncio.Event().wait()
     finally:
         await runner.cleanup()
-        if telegram is not None:
-            await telegram.close()
+        for channel in (telegram, whatsapp):
+            if channel is not None:
+                await channel.close()
         await engine.database.dispose()
 
 

@@ -64,7 +64,7 @@ class Conversation:
     def menu_buttons(self) -> list[list[Button]]:
         entries = sorted(self.router.menu_entries, key=lambda entry: entry.order)
         return [
-            [Button(entry.button_id, self._(entry.label))]
+            [Button(entry.button_id, self._(entry.label), self._(entry.short_label) if entry.short_label else None)]
             for entry in entries
             if entry.visible is None or entry.visible(self)
         ]

@@ -34,6 +34,7 @@ class MenuEntry:
     label: str  # an msgid, translated when the menu is shown
     order: int
     visible: Callable[[Conversation], bool] | None = None
+    short_label: str | None = None  # an msgid of at most 20 characters in every language (see Button.short_label)
 
 
 class Router:
@@ -63,9 +64,16 @@ class Router:
         self.fallback = fallback
         return fallback
 
-    def menu(self, button_id: str, label: str, order: int, visible: Callable[[Conversation], bool] | None = None):
+    def menu(
+        self,
+        button_id: str,
+        label: str,
+        order: int,
+        visible: Callable[[Conversation], bool] | None = None,
+        short_label: str | None = None,
+    ):
         """Adds an entry to the main menu. Only a working feature registers one, so no button is dead."""
-        self.menu_entries.append(MenuEntry(button_id, label, order, visible))
+        self.menu_entries.append(MenuEntry(button_id, label, order, visible, short_label))
 
     def include(self, other: Router) -> None:
         for mine, theirs in (

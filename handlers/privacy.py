@@ -76,7 +76,7 @@ async def forget(ctx: Conversation, argument: str) -> None:
         )
 
 
-router.menu("forget", N_("Delete my data"), order=95)
+router.menu("forget", N_("Delete my data"), order=95, short_label=N_("Delete data"))
 
 
 @router.command("stop")

@@ -39,7 +39,10 @@ def ask_consent(ctx: Conversation) -> None:
     ctx.goto("consent")
     ctx.say(
         ctx._(CONSENT_TEXT),
-        [[Button("consent:yes", ctx._("Yes, I agree"))], [Button("consent:no", ctx._("No, keep nothing"))]],
+        [
+            [Button("consent:yes", ctx._("Yes, I agree"))],
+            [Button("consent:no", ctx._("No, keep nothing"), ctx._("No, do not keep"))],
+        ],
     )
 
 
@@ -138,7 +141,7 @@ async def consent_typed(ctx: Conversation, _text: str) -> None:
     ask_consent(ctx)
 
 
-router.menu("consent", N_("Privacy and consent"), order=85)
+router.menu("consent", N_("Privacy and consent"), order=85, short_label=N_("Privacy"))
 
 
 @router.command("menu")

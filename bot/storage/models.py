@@ -36,7 +36,7 @@ class Contact(Base):
     channel: Mapped[str] = mapped_column(String(16))
     external_id: Mapped[str] = mapped_column(String(64))
     language: Mapped[str | None] = mapped_column(String(8))
-    status: Mapped[str] = mapped_column(String(16), default="active")  # active | stopped
+    status: Mapped[str] = mapped_column(String(16), default="active")  # active | stopped | undeliverable
     consent: Mapped[str | None] = mapped_column(String(16))  # None (not asked yet) | granted | declined
     consent_at: Mapped[datetime | None]
     kind: Mapped[str] = mapped_column(String(24), default="unknown")  # relocant | labour_migrant | returnee | official
@@ -118,3 +118,21 @@ class EligibilityResult(Base):
     answers: Mapped[dict[str, Any]] = mapped_column(default=dict)
     result: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class WhatsAppMessage(Base):
+    """A message Joldas sent on WhatsApp and the last delivery status WhatsApp reported for it.
+
+    Holds no content: only the message id (wamid), whom it went to, and sent | delivered | read | failed
+    with the Graph API's error code and title when it failed.
+    """
+
+    __tablename__ = "whatsapp_messages"
+
+    wamid: Mapped[str] = mapped_column(String(128), primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(16))  # accepted | sent | delivered | read | failed
+    error_code: Mapped[int | None] = mapped_column(Integer)
+    error_title: Mapped[str | None] = mapped_column(String(256))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

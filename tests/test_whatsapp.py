@@ -1,0 +1,531 @@
+"""WhatsApp end to end: signed webhook calls shaped like the Cloud API's (tests/fixtures/whatsapp/) are posted
+to the running app; pywa's real client sends the answers to a loopback fake of the Graph API."""
+
+import asyncio
+import datetime as dt
+import json
+import os
+import sys
+from datetime import timedelta
+
+import aiohttp
+import pytest
+from aiohttp.test_utils import TestServer
+from sqlalchemy import select
+
+from bot.app import build_web_app
+from bot.channels.whatsapp import NotifyResult, WhatsAppChannel, WhatsAppTokenRejected
+from bot.channels.whatsapp_render import BODY_LIMIT, TEXT_LIMIT
+from bot.conversation import Button, Document, Reply
+from bot.eligibility.render import OUTCOMES
+from bot.i18n import texts
+from bot.storage.models import Contact, WhatsAppMessage, utcnow
+from handlers import eligibility
+from handlers.fallback import EXPLANATIONS
+from handlers.start import HELP_TEXT
+from tests.fake_graph import PHONE_NUMBER_ID, TOKEN, FakeGraphAPI
+from tests.test_cli import free_port, health_once_up, run_joldas
+from tests.whatsapp_people import (
+    APP_SECRET,
+    USER,
+    VERIFY_TOKEN,
+    WhatsAppPerson,
+    fixture,
+    post,
+    sign,
+)
+
+MENU = ["lang", "consent", "mydata", "forget", "help"]  # and whatever other features add
+kk = texts("kk").gettext
+
+
+@pytest.fixture
+async def graph():
+    api = FakeGraphAPI()
+    await api.start()
+    yield api
+    await api.close()
+
+
+@pytest.fixture
+async def whatsapp(engine, graph):
+    templates = {"kk": ("joldas_notice", "kk"), "ky": ("joldas_notice", "ky_KG")}
+    channel = WhatsAppChannel(engine, TOKEN, PHONE_NUMBER_ID, graph.base_url, templates, retry_delays=(0.01, 0.02))
+    yield channel
+    await channel.close()
+
+
+@pytest.fixture
+async def client(engine, whatsapp):
+    app = build_web_app(engine, ["whatsapp"])
+    whatsapp.mount_webhook(app, APP_SECRET, VERIFY_TOKEN)
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    async with aiohttp.ClientSession(base_url=str(server.make_url(""))) as session:
+        yield session
+    await server.close()
+
+
+@pytest.fixture
+def person(client, graph) -> WhatsAppPerson:
+    return WhatsAppPerson(client, graph)
+
+
+@pytest.fixture
+async def onboarded(person, graph) -> WhatsAppPerson:
+    await person.say("hello")
+    await person.press("lang:kk")
+    await person.press("consent:yes")
+    graph.calls.clear()
+    return person
+
+
+async def contact(database, user: str = USER) -> Contact | None:
+    async with database.transaction() as session:
+        return await session.scalar(select(Contact).where(Contact.channel == "whatsapp", Contact.external_id == user))
+
+
+# --- verification and signatures ------------------------------------------------------------------------
+
+
+async def verify(client, **query) -> tuple[int, str]:
+    async with client.get("/webhook/whatsapp", params=query) as response:
+        return response.status, await response.text()
+
+
+async def test_verification_echoes_the_challenge(client):
+    query = {"hub.mode": "subscribe", "hub.verify_token": VERIFY_TOKEN, "hub.challenge": "1158201444"}
+    assert await verify(client, **query) == (200, "1158201444")
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"hub.mode": "subscribe", "hub.verify_token": "wrong", "hub.challenge": "1"},
+        {"hub.mode": "unsubscribe", "hub.verify_token": VERIFY_TOKEN, "hub.challenge": "1"},
+        {"hub.mode": "subscribe", "hub.challenge": "1"},
+        {"hub.mode": "subscribe", "hub.verify_token": VERIFY_TOKEN},
+        {},
+    ],
+)
+async def test_anything_else_is_refused_verification(client, query):
+    status, text = await verify(client, **query)
+    assert status == 403
+    assert "1" not in text
+
+
+@pytest.mark.parametrize(
+    "signature",
+    [
+        None,
+        "",
+        "sha256=",
+        "sha256=" + "0" * 64,
+        sign(b"{}"),  # a real signature, of another body
+        sign(json.dumps(fixture("text")).encode(), secret="another-app-secret"),
+        sign(json.dumps(fixture("text")).encode()).removeprefix("sha256="),
+        "sha1=" + "0" * 40,
+        "sha256=ИИИ",
+    ],
+)
+async def test_a_missing_or_wrong_signature_is_refused_with_nothing_processed(client, graph, database, signature):
+    body = json.dumps(fixture("text")).encode()
+    assert await post(client, body, signature=signature) == 401
+    assert graph.calls == []
+    assert await contact(database) is None
+
+
+@pytest.mark.parametrize("body", [b"not json", b"[1, 2]", b'"text"'])
+async def test_a_signed_but_malformed_body_is_refused_cleanly(client, graph, body):
+    assert await post(client, body) == 400
+    assert graph.calls == []
+
+
+async def test_an_oversized_body_is_refused(client, graph):
+    assert await post(client, b"{" + b" " * (2 * 1024 * 1024) + b"}") == 413
+
+
+# --- incoming messages, table-driven over the fixtures --------------------------------------------------
+
+NOT_UNDERSTOOD = kk(EXPLANATIONS["empty"])
+
+CASES = [
+    ("text", ["interactive:list"], kk(HELP_TEXT)),
+    ("button_reply", ["text", "interactive:list"], "Язык: Русский"),
+    ("list_reply", ["interactive:list"], f"whatsapp, {USER}"),
+    ("image", ["interactive:list"], NOT_UNDERSTOOD),
+    ("audio", ["interactive:list"], NOT_UNDERSTOOD),
+    ("location", ["interactive:list"], NOT_UNDERSTOOD),
+    ("sticker", ["interactive:list"], NOT_UNDERSTOOD),
+    ("contacts", ["interactive:list"], NOT_UNDERSTOOD),
+    ("unsupported", ["interactive:list"], NOT_UNDERSTOOD),
+]
+
+
+@pytest.mark.parametrize(("name", "kinds", "expected"), CASES, ids=[case[0] for case in CASES])
+async def test_incoming_messages(onboarded, client, graph, name, kinds, expected):
+    assert await post(client, json.dumps(fixture(name)).encode()) == 200
+    sent = graph.sent
+    assert [call.kind for call in sent] == kinds
+    assert expected in "\n".join(call.body for call in sent)
+    assert all(call.json["to"] == USER for call in sent)
+    assert set(MENU) <= set(sent[-1].choice_ids)
+
+
+async def test_the_same_message_delivered_twice_is_handled_once(onboarded, client, graph):
+    body = json.dumps(fixture("text")).encode()
+    assert await post(client, body) == 200
+    assert await post(client, body) == 200
+    assert len(graph.sent) == 1
+
+
+async def test_a_batched_payload_is_handled_whole(client, graph, database):
+    assert await post(client, json.dumps(fixture("batched")).encode()) == 200
+    to = [(call.json["to"], call.kind) for call in graph.sent]
+    # /start and /mydata from the first person (both bring the language picker: no language chosen yet);
+    # a greeting from the second, a Kyrgyz number, whose picker puts Kyrgyz first.
+    assert to == [(USER, "interactive:button"), (USER, "interactive:button"), ("996700123456", "interactive:button")]
+    assert graph.sent[2].choice_ids == ["lang:ky", "lang:kk", "lang:ru"]
+    assert graph.sent[0].choice_ids == ["lang:kk", "lang:ru", "lang:ky"]
+    assert await contact(database, "996700123456") is not None
+
+
+async def test_changes_for_another_phone_number_are_left_alone(client, graph, database):
+    assert await post(client, json.dumps(fixture("other_phone_number")).encode()) == 200
+    assert graph.calls == []
+    assert await contact(database) is None
+
+
+# --- statuses -------------------------------------------------------------------------------------------
+
+
+async def message_statuses(database) -> dict[str, tuple[str, int | None]]:
+    async with database.transaction() as session:
+        rows = (await session.scalars(select(WhatsAppMessage))).all()
+    return {row.wamid: (row.status, row.error_code) for row in rows}
+
+
+def statuses_fixture() -> tuple[dict, list[dict]]:
+    payload = fixture("statuses")
+    return payload, payload["entry"][0]["changes"][0]["value"]["statuses"]
+
+
+async def test_statuses_are_recorded_against_their_messages(onboarded, client, database):
+    payload, statuses = statuses_fixture()
+    sent, read, failed = statuses[0]["id"], statuses[2]["id"], statuses[4]["id"]
+    person = await contact(database)
+    async with database.transaction() as session:
+        session.add_all(
+            WhatsAppMessage(wamid=wamid, contact_id=person.id, status="accepted") for wamid in (sent, read, failed)
+        )
+    assert await post(client, json.dumps(payload).encode()) == 200
+    recorded = await message_statuses(database)
+    assert recorded[sent] == ("delivered", None)
+    assert recorded[read] == ("read", None)  # a late "delivered" does not undo "read"
+    assert recorded[failed] == ("failed", 131026)
+    assert (await contact(database)).status == "undeliverable"
+    await onboarded.say("/menu")  # writing to us again makes a person reachable again
+    assert (await contact(database)).status == "active"
+
+
+async def test_sent_messages_are_recorded_and_a_status_arriving_first_is_kept(onboarded, client, database):
+    await onboarded.say("/help")
+    payload, statuses = statuses_fixture()
+    statuses[:] = [{**statuses[2], "id": "wamid.EARLY"}]  # "read" for a message not yet noted as sent
+    assert await post(client, json.dumps(payload).encode()) == 200
+    recorded = await message_statuses(database)
+    assert recorded.pop("wamid.EARLY") == ("read", None)
+    assert recorded and set(recorded.values()) == {("accepted", None)}
+
+
+async def test_forget_deletes_the_delivery_records_too(onboarded, database):
+    await onboarded.say("/help")
+    assert await message_statuses(database)
+    await onboarded.say("/forget")
+    await onboarded.press("forget:yes")
+    assert await message_statuses(database) == {}
+
+
+# --- sending: shapes and limits -------------------------------------------------------------------------
+
+
+async def test_long_texts_are_split_and_the_choices_ride_on_the_last_part(whatsapp, graph):
+    paragraph = "Сөз " * 300
+    reply = Reply(text="\n\n".join([paragraph] * 5), buttons=[[Button("menu", "Мәзір")]])
+    await whatsapp.send(USER, [reply], None, "kk")
+    kinds = [call.kind for call in graph.sent]
+    assert kinds[-1] == "interactive:button" and set(kinds[:-1]) == {"text"}
+    assert all(len(call.body) <= TEXT_LIMIT for call in graph.sent)
+    assert len(graph.sent[-1].body) <= BODY_LIMIT
+    assert " ".join(" ".join(call.body.split()) for call in graph.sent) == " ".join(reply.text.split())
+
+
+async def test_reply_buttons_and_lists_keep_to_whatsapp_limits(whatsapp, graph):
+    few = [[Button("consent:no", "Жок, эч нерсе сактабаңыз", "Жок, сактабаңыз")], [Button("ok", "Ооба")]]
+    many = [[Button(f"item:{n}", f"Вариант номер {n} с длинным названием", f"Вариант {n}")] for n in range(1, 13)]
+    await whatsapp.send(USER, [Reply("Эки", few), Reply("Көп", many)], None, "ky")
+    buttons, first_page, second_page = graph.sent
+    assert buttons.kind == "interactive:button"
+    assert buttons.choices == [("consent:no", "Жок, сактабаңыз"), ("ok", "Ооба")]
+    assert first_page.kind == second_page.kind == "interactive:list"
+    action = first_page.json["interactive"]["action"]
+    assert action["button"] == "Тандоо"
+    rows = action["sections"][0]["rows"]
+    assert len(rows) == 10
+    assert rows[0] == {"id": "item:1", "title": "Вариант 1", "description": "Вариант номер 1 с длинным названием"}
+    assert second_page.choice_ids == ["item:11", "item:12"]
+    assert second_page.body == "Дагы варианттар (2/2)"
+
+
+async def test_documents_are_uploaded_then_sent(whatsapp, graph):
+    reply = Reply(text="Сіздің пакетіңіз", document=Document("package.pdf", b"%PDF-1.4 test", "Пакет"))
+    await whatsapp.send(USER, [reply], None, "kk")
+    upload, document, text = graph.calls
+    assert upload.path == f"/v26.0/{PHONE_NUMBER_ID}/media"
+    assert upload.form["file"] == {
+        "filename": "package.pdf",
+        "content": b"%PDF-1.4 test",
+        "content_type": "application/pdf",
+    }
+    assert upload.form["messaging_product"] == "whatsapp"
+    assert document.json["document"] == {"id": "media-1", "caption": "Пакет", "filename": "package.pdf"}
+    assert text.body == "Сіздің пакетіңіз"
+
+
+# --- notices and the 24-hour window ---------------------------------------------------------------------
+
+
+async def stored(database, **changes) -> Contact:
+    async with database.transaction() as session:
+        person = await session.scalar(select(Contact).where(Contact.external_id == USER))
+        for key, value in changes.items():
+            setattr(person, key, value)
+    return person
+
+
+async def test_a_notice_inside_the_window_is_a_plain_message(onboarded, whatsapp, graph, database):
+    person = await stored(database)
+    result = await whatsapp.notify(person, "Ертең қабылдау жоқ.", now=person.last_inbound_at + timedelta(hours=23))
+    assert result.sent and result.via == "session"
+    [message] = graph.sent
+    assert message.kind == "text" and message.body == "Ертең қабылдау жоқ."
+    assert result.wamids[0] in await message_statuses(database)
+
+
+async def test_a_notice_outside_the_window_is_the_template_of_the_persons_language(
+    onboarded, whatsapp, graph, database
+):
+    person = await stored(database)
+    text = "Ертең қабылдау жоқ.\n\nАкимат  жабық."
+    result = await whatsapp.notify(person, text, now=person.last_inbound_at + timedelta(hours=24, seconds=1))
+    assert result == NotifyResult(True, "template", wamids=result.wamids)
+    [message] = graph.sent
+    assert message.json["template"] == {
+        "name": "joldas_notice",
+        "language": {"code": "kk"},
+        "components": [{"type": "body", "parameters": [{"type": "text", "text": "Ертең қабылдау жоқ. Акимат жабық."}]}],
+    }
+
+
+async def test_without_a_template_for_the_language_nothing_is_sent_and_the_reason_is_given(
+    onboarded, whatsapp, graph, database
+):
+    person = await stored(database, language="ru")
+    result = await whatsapp.notify(person, "Завтра приёма нет.", now=utcnow() + timedelta(days=2))
+    assert result == NotifyResult(False, reason="outside the 24-hour window and no template configured for ru")
+    assert graph.calls == []
+
+
+async def test_re_engagement_required_takes_the_template_path(onboarded, whatsapp, graph, database):
+    person = await stored(database)
+    graph.fail_next(131047)
+    result = await whatsapp.notify(person, "Хабарландыру", now=person.last_inbound_at + timedelta(hours=1))
+    assert result.sent and result.via == "template"
+    assert [call.answered for call in graph.calls] == [400, 200]
+    assert graph.sent[0].kind == "template"
+
+
+async def test_throttling_backs_off_and_retries(onboarded, whatsapp, graph, database):
+    person = await stored(database)
+    graph.fail_next(130429)
+    graph.fail_next(80007)
+    result = await whatsapp.notify(person, "Хабарландыру", now=person.last_inbound_at)
+    assert result.sent
+    assert [call.answered for call in graph.calls] == [429, 429, 200]
+
+
+async def test_throttling_that_does_not_end_is_reported(onboarded, whatsapp, graph, database):
+    person = await stored(database)
+    graph.fail_next(131056, times=3)
+    result = await whatsapp.notify(person, "Хабарландыру", now=person.last_inbound_at)
+    assert not result.sent and result.reason.startswith("throttled")
+    assert len(graph.calls) == 3  # the first try and two retries
+
+
+async def test_an_undeliverable_contact_is_marked_and_skipped_afterwards(onboarded, whatsapp, graph, database):
+    person = await stored(database)
+    graph.fail_next(131026)
+    result = await whatsapp.notify(person, "Хабарландыру", now=person.last_inbound_at)
+    assert not result.sent and result.reason.startswith("undeliverable")
+    person = await contact(database)
+    assert person.status == "undeliverable"
+    assert await whatsapp.notify(person, "Тағы", now=person.last_inbound_at) == NotifyResult(
+        False, reason="contact is undeliverable"
+    )
+    assert len(graph.calls) == 1
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "reason"),
+    [("consent", "declined", "no consent to notices"), ("status", "stopped", "contact is stopped")],
+)
+async def test_no_notice_without_consent_or_after_stop(onboarded, whatsapp, graph, database, field, value, reason):
+    person = await stored(database, **{field: value})
+    assert await whatsapp.notify(person, "Хабарландыру") == NotifyResult(False, reason=reason)
+    assert graph.calls == []
+
+
+async def test_a_rejected_token_is_a_loud_operator_error_not_a_loop(onboarded, whatsapp, graph, database, caplog):
+    person = await stored(database)
+    graph.fail_next(190)
+    with pytest.raises(WhatsAppTokenRejected, match="190"):
+        await whatsapp.notify(person, "Хабарландыру", now=person.last_inbound_at)
+    assert any(record.levelname == "CRITICAL" and "WHATSAPP_TOKEN" in record.message for record in caplog.records)
+    with pytest.raises(WhatsAppTokenRejected):
+        await whatsapp.notify(person, "Хабарландыру", now=person.last_inbound_at)
+    assert await onboarded.say("/help") == []  # the engine still answers; nothing more reaches the Graph API
+    assert len(graph.calls) == 1
+
+
+async def test_a_wrong_token_is_refused_by_the_graph_api_the_same_way(engine, graph):
+    channel = WhatsAppChannel(engine, "EAAG-wrong", PHONE_NUMBER_ID, graph.base_url)
+    try:
+        with pytest.raises(WhatsAppTokenRejected):
+            await channel.send(USER, [Reply("Сәлем")], None, "kk")
+    finally:
+        await channel.close()
+
+
+# --- a whole conversation -------------------------------------------------------------------------------
+
+
+async def test_a_whole_conversation_over_whatsapp(person, graph, database):
+    [picker] = await person.say("Сәлеметсіз бе")
+    assert picker.kind == "interactive:button"
+    assert picker.choices == [("lang:kk", "✓ Қазақша"), ("lang:ru", "Русский"), ("lang:ky", "Кыргызча")]
+
+    chosen, consent = await person.press("lang:kk")
+    assert chosen.body == "Тіл: Қазақша"
+    assert consent.kind == "interactive:button"
+    assert consent.choices == [("consent:yes", "Иә, келісемін"), ("consent:no", "Жоқ, сақтамаңыз")]  # the short form
+
+    [menu] = await person.press("consent:yes")
+    assert menu.kind == "interactive:list"
+    rows = {row["id"]: row for row in menu.json["interactive"]["action"]["sections"][0]["rows"]}
+    assert rows["consent"] == {"id": "consent", "title": "Құпиялық және келісім"}  # 21 characters fit a row
+    assert rows["forget"]["title"] == "Деректерімді өшіру"
+
+    [my_data] = await person.press("mydata")  # a list row is pressed like a button
+    assert f"whatsapp, {USER}" in my_data.body
+    assert "Тіл: Қазақша" in my_data.body
+
+    await person.say("/lang ky")
+    [question] = await person.say("/forget")
+    assert question.choices == [("forget:yes", "Ооба, өчүрүлсүн"), ("forget:no", "Жок, калсын")]
+    [done] = await person.press("forget:yes")
+    assert done.kind == "text" and done.body.startswith("Даяр")
+    assert await contact(database) is None
+
+
+# The pre-check's answers for an in-migrant who moved to North Kazakhstan four months ago (see
+# tests/test_eligibility_conversation.py): a button id, or `"text` for a typed answer.
+MOVED_IN_MIGRANT = ["kz", "in_kz", "no", "yes", '"Жамбыл облысы', '"4', "north_kazakhstan", "unemployed", "2"]
+MOVED_IN_MIGRANT += ["yes", "no", "no"]
+
+
+async def test_a_whole_conversation_language_consent_eligibility_result_package_pdf(person, graph, monkeypatch):
+    """Language → consent → the eligibility pre-check → its result → the package for that region → its PDF."""
+    monkeypatch.setattr(eligibility, "today", lambda: dt.date(2026, 3, 1))  # the quota year the answers assume
+    await person.say("Сәлем")
+    await person.press("lang:kk")
+    await person.press("consent:yes")
+
+    offered = (await person.press("elig"))[-1].choice_ids
+    for step in MOVED_IN_MIGRANT:
+        if step.startswith('"'):
+            sent = await person.say(step[1:])
+        else:
+            assert f"elig:a:{step}" in offered, (step, offered)
+            sent = await person.press(f"elig:a:{step}")
+        offered = [choice for call in sent for choice in call.choice_ids]
+    assert "elig:go" in offered
+    result = await person.press("elig:go")
+    text = "\n".join(call.body for call in result)
+    assert texts("kk").gettext(OUTCOMES["eligible"]) in text
+    assert all(len(call.body) <= BODY_LIMIT for call in result if call.kind.startswith("interactive"))
+    offered = [choice for call in result for choice in call.choice_ids]
+    assert "pkg" in offered
+
+    offered = (await person.press("pkg"))[-1].choice_ids
+    for prefix in ("pkg:track:in_migrant", "pkg:orig:jambyl", "pkg:dest:north_kazakhstan", "pkg:hh:done"):
+        offered = (await person.press(next(choice for choice in offered if choice.startswith(prefix))))[-1].choice_ids
+    start = len(graph.calls)
+    await person.press("pkg:pdf")
+    upload, document = graph.calls[start : start + 2]
+    assert upload.kind == "media"
+    assert upload.form["file"]["content"].startswith(b"%PDF")
+    assert upload.form["file"]["content_type"] == "application/pdf"
+    assert document.kind == "document"
+    assert document.json["document"]["id"].startswith("media-")  # the id the upload answered
+    assert document.json["document"]["filename"] == "joldas-package-in_migrant-north_kazakhstan-kk.pdf"
+
+
+# --- `joldas serve` -------------------------------------------------------------------------------------
+
+SERVE_ENV = {
+    "WHATSAPP_TOKEN": TOKEN,
+    "WHATSAPP_PHONE_NUMBER_ID": PHONE_NUMBER_ID,
+    "WHATSAPP_APP_SECRET": APP_SECRET,
+    "WHATSAPP_VERIFY_TOKEN": VERIFY_TOKEN,
+    "WHATSAPP_TEMPLATE_KK": "joldas_notice:kk",
+}
+
+
+@pytest.mark.parametrize(
+    ("missing", "message"),
+    [
+        ({"WHATSAPP_APP_SECRET": ""}, "WHATSAPP_APP_SECRET and WHATSAPP_VERIFY_TOKEN are required"),
+        ({"WHATSAPP_TEMPLATE_KY": "joldas_notice:xx"}, "WHATSAPP_TEMPLATE_*"),
+        ({"WHATSAPP_TEMPLATE_RU": "joldas_notice"}, "template_name:language_code"),
+    ],
+)
+def test_serve_refuses_an_incomplete_whatsapp_configuration(tmp_path, missing, message):
+    env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'x.db'}", **SERVE_ENV, **missing}
+    result = run_joldas("serve", "--port", "1", env=env)
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+async def test_serve_answers_the_whatsapp_webhook(tmp_path, graph):
+    port = free_port()
+    env = {
+        **os.environ,
+        **SERVE_ENV,
+        "TELEGRAM_BOT_TOKEN": "",
+        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'serve.db'}",
+        "WHATSAPP_API_BASE": graph.base_url,
+    }
+    server = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.cli", "serve", "--port", str(port), env=env, stderr=asyncio.subprocess.PIPE
+    )
+    try:
+        async with aiohttp.ClientSession(base_url=f"http://127.0.0.1:{port}") as client:
+            assert (await health_once_up(client))["channels"] == ["whatsapp"]
+            query = {"hub.mode": "subscribe", "hub.verify_token": VERIFY_TOKEN, "hub.challenge": "42"}
+            assert await verify(client, **query) == (200, "42")
+            assert await post(client, json.dumps(fixture("text")).encode()) == 200
+        [picker] = graph.sent
+        assert picker.choice_ids == ["lang:kk", "lang:ru", "lang:ky"]
+    finally:
+        server.terminate()
+        await server.wait()

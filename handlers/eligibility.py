@@ -406,11 +406,21 @@ def result_text(ctx: Conversation, renderer: Renderer, result: Result) -> str:
     return "\n".join(lines)
 
 
+def package_button_id(track: str | None, profile: Profile) -> str:
+    """Opens the package already filled with what the check learnt (`pkg:for:<track>:<from>:<to>`), or the
+    package's own questions when the check did not get that far."""
+    if track not in ("in_migrant", "kandas") or not profile.destination_region:
+        return "pkg"
+    origin = "abroad" if profile.location == "abroad" else profile.departure_region or ""
+    return f"pkg:for:{track}:{origin}:{profile.destination_region}"
+
+
 async def show_result(ctx: Conversation) -> None:
     answers = ctx.data.get("answers", {})
     day = today()
     ruleset = load_ruleset()
-    result = evaluate(profile_of(answers), ruleset, quota(day.year), day)
+    profile = profile_of(answers)
+    result = evaluate(profile, ruleset, quota(day.year), day)
     renderer = Renderer(ruleset, ruleset.rules.book(day), ctx.t)
     if ctx.has_consent:
         ctx.session.add(
@@ -427,7 +437,15 @@ async def show_result(ctx: Conversation) -> None:
     if result.path:
         buttons.append([Button("elig:docs", ctx._("Documents checklist"), ctx._("Documents"))])
     if "pkg" in ctx.router.buttons:
-        buttons.append([Button("pkg", ctx._("Pre-departure package for the region"), ctx._("Package"))])
+        buttons.append(
+            [
+                Button(
+                    package_button_id(result.track, profile),
+                    ctx._("Pre-departure package for the region"),
+                    ctx._("Package"),
+                )
+            ]
+        )
     buttons += [[Button("elig:restart", ctx._("Check again"))], [Button("menu", ctx._("Menu"))]]
     ctx.say(result_text(ctx, renderer, result), buttons)
 

@@ -257,6 +257,8 @@ async def package_button(ctx: Conversation, argument: str) -> None:
         if value in HOUSEHOLDS:
             chosen = set(answers.get("households", [])) ^ {value}
             return ask_household(ctx, {**answers, "households": sorted(chosen)})
+    if action == "for":
+        return prefilled(ctx, value)
     if action == "redo":
         return ask_track(ctx)
     current = await current_profile(ctx)
@@ -277,6 +279,15 @@ async def package_button(ctx: Conversation, argument: str) -> None:
 
 
 router.menu("pkg", N_("Pre-departure package"), order=10)
+
+
+def prefilled(ctx: Conversation, value: str) -> None:
+    """`pkg:for:<track>:<from>:<to>` (from the eligibility result): only the household is left to ask."""
+    track, _, regions_part = value.partition(":")
+    origin, _, destination = regions_part.partition(":")
+    if track not in QUOTA_CATEGORY or not region(destination) or not (origin in ("", "abroad") or region(origin)):
+        raise NotUnderstood("button")
+    ask_household(ctx, {"track": track, "origin": origin or None, "destination": destination})
 
 
 async def open_package(ctx: Conversation) -> None:

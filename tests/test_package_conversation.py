@@ -170,3 +170,13 @@ async def test_mydata_shows_who_and_where_the_package_says(person):
     await person.say("/mydata")
     assert "Кто вы: переселенец по региональной квоте" in person.text
     assert "Регион: город Шымкент, kz" in person.text
+
+
+async def test_the_eligibility_result_opens_the_package_for_that_move(person):
+    await person.onboard("kk")
+    await person.press("pkg:for:kandas:abroad:akmola")
+    assert person.button_ids[-1] == "pkg:hh:done"
+    await person.press("pkg:hh:done")
+    assert "Ақмола облысы" in person.text
+    await person.press("pkg:for:kandas:abroad:atlantis")
+    assert person.text == tr("kk", "That button is out of date. Here is the current menu.")

@@ -1,4 +1,5 @@
-"""The terminal channel: a real chat on the engine. Buttons are numbered; type a number or any text.
+"""The terminal channel: a real chat on the engine. Buttons are numbered; type a number or any text
+(when the choices are numbers themselves, a typed number is the answer).
 
 Works with a pipe too (`printf '1\n1\n' | joldas chat`): then what was read is echoed, so the output
 reads as a transcript.
@@ -56,10 +57,17 @@ class ConsoleChat:
             if typed.strip() in QUIT:
                 break
             choice = typed.strip()
-            if choice.isdigit() and 1 <= int(choice) <= len(self.buttons):
+            if self.picks_a_button(choice):
                 await self.send(button=self.buttons[int(choice) - 1].id)
             else:
                 await self.send(text=typed)
+
+    def picks_a_button(self, choice: str) -> bool:
+        """A typed number picks the button with that number, unless the choices are numbers themselves
+        (how many people move, say): then the number is the answer."""
+        if not choice.isdigit() or not 1 <= int(choice) <= len(self.buttons):
+            return False
+        return not any(button.label.strip().isdigit() for button in self.buttons)
 
     async def send(self, text: str | None = None, button: str | None = None) -> None:
         update_id = f"{self._session}-{next(self._sequence)}"

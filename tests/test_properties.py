@@ -14,19 +14,12 @@ from bot.storage.database import Database
 from handlers import build_router
 
 KNOWN_BUTTONS = [
-    "lang",
-    "lang:kk",
-    "lang:ru",
-    "lang:ky",
-    "consent",
-    "consent:yes",
-    "consent:no",
-    "menu",
-    "help",
-    "mydata",
-    "forget",
-    "forget:yes",
-    "forget:no",
+    *("lang", "lang:kk", "lang:ru", "lang:ky", "consent", "consent:yes", "consent:no", "menu", "help"),
+    *("mydata", "forget", "forget:yes", "forget:no"),
+    *("pkg", "pkg:track:in_migrant", "pkg:track:abroad", "pkg:orig:turkistan", "pkg:dest:pavlodar", "pkg:hh:children"),
+    *("pkg:hh:done", "pkg:sec:0", "pkg:sec:3", "pkg:toc", "pkg:ck", "pkg:tick:passport_valid", "pkg:redo"),
+    *("pkg:for:kandas:abroad:akmola", "elig", "elig:a:kz", "elig:a:in_kz", "elig:a:yes", "elig:a:no", "elig:back"),
+    *("elig:restart", "elig:go", "elig:docs", "pkg:pdf"),
 ]
 KNOWN_COMMANDS = ["/start", "/menu", "/help", "/lang", "/stop", "/mydata", "/forget"]
 

@@ -12,18 +12,19 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.content.regions import find_region, find_regions, region, regions
+from bot.content.regions import find_region, region, regions
 from bot.content.sources import cite
-from bot.content.yearly import quota
+from bot.content.yearly import TRACK_CATEGORY, quota
 from bot.context import Conversation
 from bot.conversation import Button
 from bot.eligibility.answers import parse_months_since, parse_number
-from bot.eligibility.evaluator import QUOTA_CATEGORY, Result, evaluate, load_ruleset
+from bot.eligibility.evaluator import Result, evaluate, load_ruleset
 from bot.eligibility.profile import Profile
-from bot.eligibility.render import OUTCOMES, Renderer, holder_label, region_name
+from bot.eligibility.render import OUTCOMES, Renderer, holder_label, shown_region
 from bot.i18n import N_
 from bot.router import NotUnderstood, Router
 from bot.storage.models import EligibilityResult
+from handlers.region_choice import offer_candidates, region_rows
 
 router = Router()
 STATE = "elig"
@@ -282,10 +283,10 @@ def region_buttons(ctx: Conversation, key: str, answers: dict) -> list[list[Butt
     if key == "destination_region":
         year = quota(today().year)
         track = track_of(answers)
-        ids = year.receiving(QUOTA_CATEGORY[track]) if year and track else []
+        ids = year.receiving(TRACK_CATEGORY[track]) if year and track else []
     else:
         ids = [candidate.id for candidate in regions()]
-    return [[Button(f"elig:a:{region_id}", region_name(region_id, ctx.language))] for region_id in ids]
+    return region_rows(ctx, "elig:a:", ids)
 
 
 def ask(ctx: Conversation, answers: dict, history: list, note: str | None = None) -> None:
@@ -343,11 +344,8 @@ def accept(ctx: Conversation, question: Question, text: str, pressed: bool) -> N
         found = region(text) if pressed else find_region(text)
         if found is not None:
             return answer(ctx, found.id)
-        candidates = [] if pressed else find_regions(text)
-        if candidates:
-            ctx.goto(STATE, **ctx.data)
-            buttons = [[Button(f"elig:a:{c.id}", c.names(ctx.language))] for c in candidates]
-            return ctx.say(ctx._("Did you mean one of these?"), buttons + controls(ctx, history))
+        if not pressed and offer_candidates(ctx, text, "elig:a:", controls(ctx, history)):
+            return
         problem = ctx._("I could not find that region. Type its name again or choose below.")
     elif question.kind == "count":
         number = parse_number(text, MAX_FAMILY)
@@ -371,7 +369,7 @@ def shown_answer(ctx: Conversation, question: Question, value) -> str:
     if question.kind == "choice":
         return ctx._(dict(question.options)[value])
     if question.kind == "region":
-        return region_name(value, ctx.language)
+        return shown_region(value, ctx.language)
     if question.kind == "months":
         return ctx.ngettext("{n} month", "{n} months", value).format(n=value)
     return str(value)

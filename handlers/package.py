@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.content.regions import find_region, find_regions, region, regions
-from bot.content.yearly import quota
+from bot.content.regions import find_region, region, regions
+from bot.content.yearly import TRACK_CATEGORY, quota
 from bot.context import Conversation
 from bot.conversation import Button, Document
 from bot.i18n import N_
@@ -27,6 +27,7 @@ from bot.package.library import (
 from bot.package.pdf import build_pdf
 from bot.package.schema import HOUSEHOLDS, TRACKS
 from bot.router import NotUnderstood, Router
+from handlers.region_choice import offer_candidates, region_rows
 
 router = Router()
 STATE = "package"
@@ -40,7 +41,6 @@ HOUSEHOLD_LABELS = {
     "single_parent": (N_("I raise children alone"), HOUSEHOLD_NAMES["single_parent"]),
     "woman_alone": (N_("I am a woman moving on my own"), HOUSEHOLD_NAMES["woman_alone"]),
 }
-QUOTA_CATEGORY = {"in_migrant": "in_migrants", "kandas": "kandas"}
 
 
 def today() -> dt.date:
@@ -107,14 +107,14 @@ def ask_origin(ctx: Conversation, answers: dict) -> None:
         question = ctx._("Where do you live now? If in Kazakhstan, type the name of your region.")
     else:
         question = ctx._("Which region are you moving from? Choose or type its name.")
-        rows += region_rows(ctx, "orig", [found.id for found in regions() if "origin_2021" in found.roles])
+        rows += region_rows(ctx, "pkg:orig:", [found.id for found in regions() if "origin_2021" in found.roles])
     ctx.say(question, rows)
 
 
 def ask_destination(ctx: Conversation, answers: dict) -> None:
     ctx.goto(STATE, draft=answers, expect="destination")
     year_quota = quota(today().year)
-    receiving = year_quota.receiving(QUOTA_CATEGORY[answers["track"]]) if year_quota else []
+    receiving = year_quota.receiving(TRACK_CATEGORY[answers["track"]]) if year_quota else []
     if receiving:
         question = ctx._(
             "Which region are you moving to? These regions receive people of your category in {year}; "
@@ -122,11 +122,7 @@ def ask_destination(ctx: Conversation, answers: dict) -> None:
         ).format(year=year_quota.year)
     else:
         question = ctx._("Which region are you moving to? Type its name.")
-    ctx.say(question, region_rows(ctx, "dest", receiving))
-
-
-def region_rows(ctx: Conversation, action: str, region_ids: list[str]) -> list[list[Button]]:
-    return [[Button(f"pkg:{action}:{region_id}", region(region_id).names(ctx.language))] for region_id in region_ids]
+    ctx.say(question, region_rows(ctx, "pkg:dest:", receiving))
 
 
 def ask_household(ctx: Conversation, answers: dict) -> None:
@@ -189,8 +185,7 @@ def section_text(ctx: Conversation, profile: Profile, section: PackageSection, n
     return text
 
 
-async def show_section(ctx: Conversation, profile: Profile, number: int) -> None:
-    sections = assemble(profile)
+async def show_section(ctx: Conversation, profile: Profile, sections: list[PackageSection], number: int) -> None:
     if not 0 <= number < len(sections):
         raise NotUnderstood("button")
     section = sections[number]
@@ -211,18 +206,17 @@ def checklist_items(sections: list[PackageSection]):
     return [item for section in sections if section.checklist for item in section.items]
 
 
-async def show_checklist(ctx: Conversation, profile: Profile, note: str = "") -> None:
-    items = checklist_items(assemble(profile))
+async def show_checklist(ctx: Conversation, profile: Profile, sections: list[PackageSection]) -> None:
+    items = checklist_items(sections)
     if not items:
         raise NotUnderstood("button")
     done = await store.ticked(ctx.session, ctx.contact) if ctx.has_consent else frozenset()
     count = sum(1 for item in items if item.id in done)
-    lines = [note] if note else []
-    lines.append(
+    lines = [
         ctx.ngettext("{done} of {n} document ready", "{done} of {n} documents ready", len(items)).format(
             done=ctx.t.number(count), n=ctx.t.number(len(items))
         )
-    )
+    ]
     if not ctx.has_consent:
         lines.append(ctx._("Ticks are kept only with your consent to keep data (Privacy and consent in the menu)."))
     rows = []
@@ -264,17 +258,18 @@ async def package_button(ctx: Conversation, argument: str) -> None:
     current = await current_profile(ctx)
     if current is None:
         return ask_track(ctx)  # an old button of a package no longer kept: start it again
-    profile, position = current
+    profile, _position = current
+    sections = assemble(profile)
     if action == "toc":
-        return show_contents(ctx, profile, assemble(profile))
+        return show_contents(ctx, profile, sections)
     if action == "sec" and value.isdigit():
-        return await show_section(ctx, profile, int(value))
+        return await show_section(ctx, profile, sections, int(value))
     if action == "pdf":
-        return await send_pdf(ctx, profile)
+        return await send_pdf(ctx, profile, sections)
     if action == "ck":
-        return await show_checklist(ctx, profile)
-    if action == "tick" and value in {item.id for item in checklist_items(assemble(profile))}:
-        return await tick(ctx, profile, value)
+        return await show_checklist(ctx, profile, sections)
+    if action == "tick" and value in {item.id for item in checklist_items(sections)}:
+        return await tick(ctx, profile, sections, value)
     raise NotUnderstood("button")
 
 
@@ -285,7 +280,7 @@ def prefilled(ctx: Conversation, value: str) -> None:
     """`pkg:for:<track>:<from>:<to>` (from the eligibility result): only the household is left to ask."""
     track, _, regions_part = value.partition(":")
     origin, _, destination = regions_part.partition(":")
-    if track not in QUOTA_CATEGORY or not region(destination) or not (origin in ("", "abroad") or region(origin)):
+    if track not in TRACK_CATEGORY or not region(destination) or not (origin in ("", "abroad") or region(origin)):
         raise NotUnderstood("button")
     ask_household(ctx, {"track": track, "origin": origin or None, "destination": destination})
 
@@ -305,15 +300,14 @@ async def open_package(ctx: Conversation) -> None:
     show_contents(ctx, profile, sections, intro, resume)
 
 
-async def tick(ctx: Conversation, profile: Profile, item_id: str) -> None:
-    if not ctx.has_consent:
-        return await show_checklist(ctx, profile)
-    await store.toggle(ctx.session, ctx.contact, item_id)
-    await show_checklist(ctx, profile)
+async def tick(ctx: Conversation, profile: Profile, sections: list[PackageSection], item_id: str) -> None:
+    """Ticks or unticks an item; without consent nothing is kept and the checklist says so."""
+    if ctx.has_consent:
+        await store.toggle(ctx.session, ctx.contact, item_id)
+    await show_checklist(ctx, profile, sections)
 
 
-async def send_pdf(ctx: Conversation, profile: Profile) -> None:
-    sections = assemble(profile)
+async def send_pdf(ctx: Conversation, profile: Profile, sections: list[PackageSection]) -> None:
     done = await store.ticked(ctx.session, ctx.contact) if ctx.has_consent else frozenset()
     content = build_pdf(sections, profile, profile_summary(profile, ctx.language), ctx.language, today(), done)
     filename = f"joldas-package-{profile.track}-{profile.destination or 'abroad'}-{ctx.language}.pdf"
@@ -334,11 +328,8 @@ async def typed_in_package(ctx: Conversation, text: str) -> None:
             key = "origin" if expect == "origin" else "destination"
             answers = {**answers, key: found.id}
             return ask_destination(ctx, answers) if expect == "origin" else ask_household(ctx, answers)
-        candidates = find_regions(text)
-        action = "orig" if expect == "origin" else "dest"
-        if candidates:
-            ctx.say(ctx._("Did you mean one of these?"), region_rows(ctx, action, [found.id for found in candidates]))
-        else:
+        prefix = "pkg:orig:" if expect == "origin" else "pkg:dest:"
+        if not offer_candidates(ctx, text, prefix):
             ctx.say(ctx._("I could not find a region by that name. Please type it again, for example “Pavlodar”."))
         return
     raise NotUnderstood("text")

@@ -1,6 +1,6 @@
 """What is kept about a person: /mydata shows it, /forget deletes it, /stop turns notices off."""
 
-from bot.content.regions import region
+from bot.content.regions import region_name
 from bot.context import Conversation
 from bot.conversation import Button
 from bot.i18n import LANGUAGE_NAMES, N_
@@ -32,9 +32,8 @@ def consent_line(ctx: Conversation) -> str:
 async def my_data(ctx: Conversation, _argument: str) -> None:
     contact = ctx.contact
     not_stated = ctx._("not stated")
-    known = region(contact.region) if contact.region else None
-    region_name = known.names(ctx.language) if known else contact.region
-    place = ", ".join(part for part in (contact.locality, contact.district, region_name, contact.country) if part)
+    shown_region = region_name(contact.region, ctx.language) or contact.region
+    place = ", ".join(part for part in (contact.locality, contact.district, shown_region, contact.country) if part)
     audit_count = await repository.count_audit_entries(ctx.session, contact)
     lines = [
         ctx._("Everything Joldas keeps about you:"),

@@ -59,6 +59,12 @@ def region(region_id: str) -> Region | None:
     return next((candidate for candidate in regions() if candidate.id == region_id), None)
 
 
+def region_name(region_id: str | None, language: str) -> str | None:
+    """The region's name in `language`, or None for no id or an id no region has."""
+    found = region(region_id) if region_id else None
+    return found.names(language) if found else None
+
+
 def normalise(text: str, keep_kind: bool = False) -> str:
     """Lower case, no punctuation, and (unless `keep_kind`) no words like "область" or "city"."""
     text = text.lower().replace("ё", "е")

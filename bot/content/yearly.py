@@ -14,6 +14,8 @@ from bot.content.schema import Source, Strict
 
 DATA_DIR = CONTENT_DIR / "data"
 CATEGORIES = ("kandas", "in_migrants")
+# The quota category each track of the programme is counted in.
+TRACK_CATEGORY = {"kandas": "kandas", "in_migrant": "in_migrants"}
 
 
 class CategoryQuota(Strict):

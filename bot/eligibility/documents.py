@@ -46,12 +46,17 @@ class DocumentsFile(Strict):
             raise ValueError(f"unknown documents: {sorted(unknown)}")
         return self
 
+    def needs_on(self, path: str) -> list[Need]:
+        """What the path needs, document by document, in the catalogue's order."""
+        return [need for need in self.needs if path in need.paths]
+
+    def name(self, document_id: str) -> Localized:
+        return next(kind.name for kind in self.documents if kind.id == document_id)
+
     def needs_for(self, path: str, family_size: int = 0) -> list[DocumentNeed]:
         kinds = {kind.id: kind for kind in self.documents}
         found = []
-        for need in self.needs:
-            if path not in need.paths:
-                continue
+        for need in self.needs_on(path):
             holders = [APPLICANT]
             if need.holders == "household":
                 holders += [family_holder(number) for number in range(1, family_size + 1)]
@@ -70,10 +75,6 @@ class DocumentNeed:
 @lru_cache
 def catalogue(root: Path = CONTENT_DIR) -> DocumentsFile:
     return load(DocumentsFile, root / DOCUMENTS_FILE)
-
-
-def document(document_id: str) -> DocumentKind | None:
-    return next((kind for kind in catalogue().documents if kind.id == document_id), None)
 
 
 def family_holder(number: int) -> str:

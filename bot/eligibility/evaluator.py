@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.content import CONTENT_DIR
-from bot.content.yearly import QuotaYear
+from bot.content.yearly import TRACK_CATEGORY, QuotaYear
 from bot.eligibility.documents import DocumentNeed, DocumentsFile, catalogue
 from bot.eligibility.profile import Profile
 from bot.eligibility.rules import RuleBook, RulesFile, rules_file
@@ -29,7 +29,6 @@ ELIGIBLE, NOT_YET, NOT_ELIGIBLE, NEEDS_MORE_INFO, OTHER_PROCEDURE = (
 INFO, WARNING = "info", "warning"  # reasons that explain or warn without deciding
 # When reasons disagree, the most decisive one wins.
 SEVERITY = [ELIGIBLE, NEEDS_MORE_INFO, NOT_YET, OTHER_PROCEDURE, NOT_ELIGIBLE]
-QUOTA_CATEGORY = {"kandas": "kandas", "in_migrant": "in_migrants"}
 
 # Every rule the evaluator applies, with the texts it may show (checked against the data by
 # `joldas content check` for every version).
@@ -317,7 +316,7 @@ class _Check:
         elif self.quota is None or self.quota.year != year:
             self.add("quota.destination", "no_data", NEEDS_MORE_INFO, year=year)
         else:
-            places = self.quota.places(region, QUOTA_CATEGORY[track])
+            places = self.quota.places(region, TRACK_CATEGORY[track])
             if places:
                 self.add("quota.destination", "open", INFO, region=region, year=year, places=places)
             else:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.content.regions import region
+from bot.content.regions import region_name
 from bot.eligibility.documents import APPLICANT
 from bot.eligibility.evaluator import Reason, Result, Ruleset
 from bot.eligibility.rules import RuleBook
@@ -32,9 +32,8 @@ FIELDS = {
 }
 
 
-def region_name(region_id: str | None, language: str) -> str:
-    found = region(region_id) if region_id else None
-    return found.names(language) if found else (region_id or "")
+def shown_region(region_id: str | None, language: str) -> str:
+    return region_name(region_id, language) or region_id or ""
 
 
 def holder_label(holder: str, t: Texts) -> str:
@@ -68,7 +67,7 @@ class Renderer:
             if key == "date":
                 words[key] = self.t.date(value)
             elif key == "region":
-                words[key] = region_name(value, self.language)
+                words[key] = shown_region(value, self.language)
             elif key == "member":
                 words[key] = self.t.gettext("Family member {number}").format(number=value)
             elif key == "document":
@@ -90,7 +89,7 @@ class Renderer:
 
     def office(self, office: str, region_id: str | None = None) -> str:
         name = self.book.offices[office].name(self.language)
-        return f"{name} — {region_name(region_id, self.language)}" if region_id else name
+        return f"{name} — {shown_region(region_id, self.language)}" if region_id else name
 
     def next_steps(self, result: Result) -> list[str]:
         steps = []

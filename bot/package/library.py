@@ -14,7 +14,7 @@ from pathlib import Path
 
 from bot.content import CONTENT_DIR
 from bot.content.loader import load
-from bot.content.regions import region, regions_file
+from bot.content.regions import region, region_name, regions_file
 from bot.content.schema import LANGUAGES, Localized
 from bot.content.sources import cite, cite_parts
 from bot.content.yearly import CATEGORIES, mci_on, quota
@@ -156,13 +156,11 @@ def application_path(profile: Profile) -> str:
 
 def documents_section(profile: Profile) -> PackageSection:
     """The documents the person's path needs, from the catalogue the eligibility pre-check uses too."""
-    path = application_path(profile)
-    names = {kind.id: kind.name for kind in catalogue().documents}
     items = []
-    for need in catalogue().needs:
-        if path not in need.paths or any(item.id == need.document for item in items):
-            continue
-        name = names[need.document]
+    for need in catalogue().needs_on(application_path(profile)):
+        if any(item.id == need.document for item in items):
+            continue  # one line a document, whoever else needs it too
+        name = catalogue().name(need.document)
         text = localized(FOR_EVERYONE, document=name) if need.holders == "household" else name
         items.append(Item(id=need.document, text=text, source=need.source))
     return PackageSection("documents", localized(DOCUMENTS_TITLE), tuple(items), checklist=True)
@@ -211,8 +209,7 @@ def profile_summary(profile: Profile, language: str) -> list[str]:
 
 
 def _region_name(region_id: str | None, language: str) -> str:
-    found = region(region_id) if region_id else None
-    return found.names(language) if found else texts(language).gettext("your region")
+    return region_name(region_id, language) or texts(language).gettext("your region")
 
 
 def citations(section: PackageSection, language: str) -> list[str]:

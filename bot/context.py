@@ -8,6 +8,8 @@ from bot.conversation import Button, Document, Incoming, Reply
 from bot.i18n import Texts, normalise_language, texts
 from bot.storage.models import Contact
 
+RETURN_TO = "_return_to"  # the key a detour keeps the place to go back to under, in the state's data
+
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -60,6 +62,25 @@ class Conversation:
         """Moves the person to a state; text they send next goes to that state's handler."""
         self.state = state
         self.data = data
+
+    def detour(self, state: str, **data: Any) -> None:
+        """Moves to a side question (the language picker, say) and keeps the place the person was in, so
+        that `ask_again()` after it takes them back there. A detour from a detour keeps the first place."""
+        place = self.data.get(RETURN_TO) if RETURN_TO in self.data else {"state": self.state, "data": self.data}
+        self.goto(state, **data, **{RETURN_TO: place})
+
+    async def ask_again(self) -> bool:
+        """Shows the question of the flow the person is in again (ending a detour first), in their current
+        language, through the flow's `Router.reask`. False when they are in no flow that can: then the caller
+        decides what to show (usually the menu)."""
+        place = self.data.get(RETURN_TO)
+        if isinstance(place, dict):
+            self.goto(place.get("state"), **(place.get("data") or {}))
+        reask = self.router.reasks.get(self.state) if self.state else None
+        if reask is None:
+            return False
+        await reask(self)
+        return True
 
     def menu_buttons(self) -> list[list[Button]]:
         entries = sorted(self.router.menu_entries, key=lambda entry: entry.order)

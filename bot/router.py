@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from bot.context import Conversation
 
 Handler = Callable[["Conversation", str], Awaitable[None]]
+Reask = Callable[["Conversation"], Awaitable[None]]
 Guard = Callable[["Conversation"], Awaitable[bool]]
 Fallback = Callable[["Conversation", str], Awaitable[None]]
 
@@ -42,6 +43,7 @@ class Router:
         self.commands: dict[str, Handler] = {}
         self.buttons: dict[str, Handler] = {}
         self.states: dict[str, Handler] = {}
+        self.reasks: dict[str, Reask] = {}
         self.guards: list[Guard] = []
         self.menu_entries: list[MenuEntry] = []
         self.fallback: Fallback | None = None
@@ -54,6 +56,15 @@ class Router:
 
     def state(self, *names: str) -> Callable[[Handler], Handler]:
         return self._register(self.states, names)
+
+    def reask(self, *states: str) -> Callable[[Reask], Reask]:
+        """Registers how a flow shows its current question again, from its saved state alone.
+
+        `Conversation.ask_again()` calls it: after `/lang` (in the new language), after a side question
+        (a typed question answered in the middle of a flow), or wherever a person must be put back where
+        they were. It must not change the answers the state holds, only ask.
+        """
+        return self._register(self.reasks, states)
 
     def guard(self, guard: Guard) -> Guard:
         """A guard runs before routing and returns True when it has answered the message itself."""
@@ -80,6 +91,7 @@ class Router:
             (self.commands, other.commands),
             (self.buttons, other.buttons),
             (self.states, other.states),
+            (self.reasks, other.reasks),
         ):
             clash = mine.keys() & theirs.keys()
             if clash:
@@ -117,8 +129,8 @@ class Router:
         await handler(ctx, argument)
 
     @staticmethod
-    def _register(table: dict[str, Handler], keys: tuple[str, ...]) -> Callable[[Handler], Handler]:
-        def decorator(handler: Handler) -> Handler:
+    def _register(table: dict, keys: tuple[str, ...]) -> Callable:
+        def decorator(handler):
             for key in keys:
                 if key in table:
                     raise ValueError(f"{key!r} registered twice")

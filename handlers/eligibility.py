@@ -413,14 +413,15 @@ def package_button_id(track: str | None, profile: Profile) -> str:
     return f"pkg:for:{track}:{origin}:{profile.destination_region}"
 
 
-async def show_result(ctx: Conversation) -> None:
+async def show_result(ctx: Conversation, keep: bool = True) -> None:
+    """The result of the answers in the state; `keep` stores it (with consent), not when it is shown again."""
     answers = ctx.data.get("answers", {})
     day = today()
     ruleset = load_ruleset()
     profile = profile_of(answers)
     result = evaluate(profile, ruleset, quota(day.year), day)
     renderer = Renderer(ruleset, ruleset.rules.book(day), ctx.t)
-    if ctx.has_consent:
+    if keep and ctx.has_consent:
         ctx.session.add(
             EligibilityResult(
                 contact_id=ctx.contact.id,
@@ -480,6 +481,15 @@ async def eligibility_button(ctx: Conversation, argument: str) -> None:
     if action == "docs" and in_check and ctx.data.get("path"):
         return show_documents(ctx)
     raise NotUnderstood("button")
+
+
+@router.reask(STATE)
+async def ask_again(ctx: Conversation) -> None:
+    """The question being asked, the summary or the result, again (after /lang, in the new language)."""
+    asking = ctx.data.get("asking")
+    if asking == "done":
+        return await show_result(ctx, keep=False)
+    ask(ctx, dict(ctx.data.get("answers", {})), list(ctx.data.get("history", [])))
 
 
 @router.state(STATE)

@@ -318,6 +318,23 @@ async def send_pdf(ctx: Conversation, profile: Profile, sections: list[PackageSe
     )
 
 
+@router.reask(STATE)
+async def ask_again(ctx: Conversation) -> None:
+    """The question being asked, or the section or contents being read, again (after /lang)."""
+    answers, expect = draft(ctx), ctx.data.get("expect")
+    if ctx.data.get("profile"):
+        profile, position = profile_from(ctx.data["profile"]), ctx.data.get("position")
+        sections = assemble(profile)
+        ids = [section.id for section in sections]
+        if position in ids:
+            return await show_section(ctx, profile, sections, ids.index(position))
+        return show_contents(ctx, profile, sections)
+    if "track" not in answers:
+        return ask_track(ctx)
+    asks = {"origin": ask_origin, "destination": ask_destination, "household": ask_household}
+    asks.get(expect, ask_household)(ctx, answers)
+
+
 @router.state(STATE)
 async def typed_in_package(ctx: Conversation, text: str) -> None:
     """Region names are typed while a region is asked; anything else shows where the person is."""

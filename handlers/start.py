@@ -31,7 +31,7 @@ def ask_language(ctx: Conversation) -> None:
     order = sorted(USER_LANGUAGES, key=lambda code: code != preselected)
     prompt = " / ".join(texts(code).gettext("Choose your language") for code in order)
     buttons = [[Button(f"lang:{code}", ("✓ " if code == preselected else "") + LANGUAGE_NAMES[code])] for code in order]
-    ctx.goto("choose_language")
+    ctx.detour("choose_language")  # the place in a flow is kept: after the choice its question comes again
     ctx.say(prompt, buttons)
 
 
@@ -99,11 +99,12 @@ router.menu("lang", N_("Change language"), order=80)
 
 
 async def set_language(ctx: Conversation, code: str) -> None:
+    """Switches the language; in the middle of a flow its current question is shown again, in the new one."""
     ctx.contact.language = code
     ctx.say(ctx._("Language: {name}").format(name=LANGUAGE_NAMES[code]))
     if ctx.contact.consent is None:
         ask_consent(ctx)
-    else:
+    elif not await ctx.ask_again():
         ctx.show_menu()
 
 

@@ -21,6 +21,7 @@ from bot.content.yearly import MciFile, QuotaYear, check_quota_files
 from bot.eligibility.documents import DocumentsFile, check_documents
 from bot.eligibility.rules import RulesFile, check_rules
 from bot.package.schema import PackageFile, check_package_files
+from bot.workdays import CalendarFile, check_calendar
 
 # Which schema each content file is validated against, by its path under content/. A file that matches
 # none is a problem: nothing in content/ goes unchecked.
@@ -28,6 +29,7 @@ SCHEMAS: dict[str, type[BaseModel]] = {
     "regions.yaml": RegionsFile,
     "data/quota-*.yaml": QuotaYear,
     "data/mci.yaml": MciFile,
+    "data/calendar.yaml": CalendarFile,
     "package/*.yaml": PackageFile,
     "sources.yaml": SourcesFile,
     "eligibility/rules.yaml": RulesFile,
@@ -40,6 +42,7 @@ CROSS_CHECKS: list[Callable[[Path], list[Problem]]] = [
     check_package_files,
     check_rules,
     check_documents,
+    check_calendar,
 ]
 
 _DIGIT = re.compile(r"\d")

@@ -41,7 +41,7 @@ def read_yaml(path: Path) -> Any:
     try:
         with open(path, encoding="utf-8") as file:
             return yaml.safe_load(file)
-    except (OSError, yaml.YAMLError) as error:
+    except (OSError, yaml.YAMLError, ValueError) as error:  # ValueError: a date like 2026-02-30
         raise ContentError([Problem(relative(path), "", f"cannot be read: {error}")]) from None
 
 

@@ -93,3 +93,31 @@ def test_the_command_exits_1_and_prints_each_problem(demo_content):
     )
     assert result.returncode == 1
     assert "stray.yaml: (file): no schema is registered for this file" in result.stdout
+
+
+def test_every_cited_source_document_is_kept_in_the_repository():
+    """The check reads the cited texts from content/sources, never from outside the checkout, so it never skips."""
+    from bot.content import CONTENT_DIR, SOURCES_DIR
+    from bot.content.sources import _cited_documents
+
+    assert SOURCES_DIR.is_relative_to(CONTENT_DIR)
+    cited = {
+        name for path in check.content_files(CONTENT_DIR) for _key, name in _cited_documents(check.read_yaml(path), "")
+    }
+    assert len(cited) >= 5
+    for name in cited:
+        kept = [SOURCES_DIR / kind / name for kind in ("seeds", "research")]
+        assert any(path.is_file() for path in kept), f"{name} is cited but not kept in content/sources"
+
+
+@pytest.mark.parametrize("folder", ["empty", "missing"])
+def test_a_folder_without_content_is_one_line_and_exit_2(tmp_path, folder):
+    root = tmp_path / folder
+    if folder == "empty":
+        root.mkdir()
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "content", "check", "--dir", str(root)], capture_output=True, text=True
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0 and "holds no .yaml file" in result.stderr
+    assert "Traceback" not in result.stderr

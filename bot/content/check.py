@@ -5,6 +5,7 @@ in a text without a source above it."""
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable, Iterator
 from fnmatch import fnmatch
 from pathlib import Path
@@ -12,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from bot.content import CONTENT_DIR, SHARED_DIR
+from bot.content import CONTENT_DIR, SOURCES_DIR
 from bot.content.loader import ContentError, Problem, parse, read_yaml, relative
 from bot.content.regions import RegionsFile
 from bot.content.schema import LANGUAGES, Source
@@ -121,12 +122,10 @@ def _check_source(raw: Any, file: str, key: str) -> Iterator[Problem]:
         return
     if source.public:
         return
-    folder = SHARED_DIR / ("seeds" if source.seed else "research")
+    folder = SOURCES_DIR / ("seeds" if source.seed else "research")
     path = folder / (source.seed or source.research)
-    if not SHARED_DIR.exists():
-        return  # the source documents are not beside this checkout; names and lines cannot be checked here
-    if not path.exists():
-        yield Problem(file, key, f"{path.name} is not in {folder}")
+    if not path.is_file():
+        yield Problem(file, key, f"{path.name} is not in {relative(folder)}")
         return
     first, last = source.line_range
     with open(path, encoding="utf-8") as document:
@@ -136,6 +135,10 @@ def _check_source(raw: Any, file: str, key: str) -> Iterator[Problem]:
 
 
 def main(root: Path = CONTENT_DIR) -> int:
+    """Prints each problem; exit 1 on problems, 2 when `root` is no folder of content at all."""
+    if not root.is_dir() or not content_files(root):
+        print(f"{root} is not a folder of content: it holds no .yaml file", file=sys.stderr)
+        return 2
     problems = check(root)
     for problem in problems:
         print(problem)

@@ -39,8 +39,8 @@ class Localized(Strict):
 class Source(Strict):
     """Where a fact comes from. Exactly one of `seed`, `research`, `public`, `operator`."""
 
-    seed: str | None = None  # a file in ../shared/seeds, with `lines`
-    research: str | None = None  # a file in ../shared/research, with `lines`
+    seed: str | None = None  # a file in content/sources/seeds, with `lines`
+    research: str | None = None  # a file in content/sources/research, with `lines`
     lines: str | None = None  # "427" or "427-431", counting the first line as 1
     public: str | None = None  # a public publication, as current-data-2026.md cites it
     operator: str | None = None  # a data file under content/ that an operator maintains

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING, Any
 
+from bot.clock import Clock, SystemClock, country_code, local_today
 from bot.conversation import Button, Document, Incoming, Reply
 from bot.i18n import Texts, normalise_language, texts
 from bot.storage.models import Contact
@@ -26,6 +28,7 @@ class Conversation:
         session: AsyncSession,
         router: Router,
         default_language: str,
+        clock: Clock | None = None,
     ):
         self.incoming = incoming
         self.contact = contact
@@ -34,12 +37,26 @@ class Conversation:
         self.session = session
         self.router = router
         self.default_language = default_language
+        self.clock = clock or SystemClock()
         self.replies: list[Reply] = []
         self.forgotten = False  # set when the contact was deleted: nothing is saved afterwards
 
     @property
     def language(self) -> str:
         return self.contact.language or normalise_language(self.incoming.language_hint) or self.default_language
+
+    @property
+    def country(self) -> str:
+        """The country whose time and working days the person lives by: the one they told us, else a guess
+        from their language (Kyrgyz: Kyrgyzstan), else Kazakhstan."""
+        if self.contact.country:
+            return country_code(self.contact.country)
+        return "KG" if self.language == "ky" else "KZ"
+
+    @property
+    def today(self) -> dt.date:
+        """Today's date where the person is, by the engine's clock (never the server's `date.today()`)."""
+        return local_today(self.clock, self.country)
 
     @property
     def t(self) -> Texts:

@@ -13,6 +13,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import replace
 
+from bot.clock import Clock, SystemClock
 from bot.context import Conversation
 from bot.conversation import MAX_INCOMING_TEXT, Incoming, Reply
 from bot.i18n import N_, normalise_language, texts
@@ -63,12 +64,15 @@ def clean(incoming: Incoming) -> Incoming:
 
 
 class Engine:
-    def __init__(self, database: Database, router: Router, default_language: str = "kk"):
+    def __init__(
+        self, database: Database, router: Router, default_language: str = "kk", clock: Clock | None = None
+    ):
         if router.fallback is None:
             raise ValueError("the router needs a fallback handler")
         self.database = database
         self.router = router
         self.default_language = default_language
+        self.clock = clock or SystemClock()
         self.people = PersonLocks()
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
@@ -104,7 +108,14 @@ class Engine:
             contact.last_inbound_at = utcnow()
             saved = await repository.load_state(session, contact)
             ctx = Conversation(
-                incoming, contact, saved.state, dict(saved.data), session, self.router, self.default_language
+                incoming,
+                contact,
+                saved.state,
+                dict(saved.data),
+                session,
+                self.router,
+                self.default_language,
+                clock=self.clock,
             )
             try:
                 await action(ctx)

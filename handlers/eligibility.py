@@ -59,10 +59,6 @@ SHORT_LABELS = {
 }
 
 
-def today() -> dt.date:
-    return dt.date.today()
-
-
 @dataclass(frozen=True)
 class Question:
     """One question: its answer's key, the text, the kind of answer, and when it is worth asking."""
@@ -70,8 +66,12 @@ class Question:
     key: str
     text: str
     kind: str  # choice | months | region | count
-    relevant: Callable[[dict], bool]
+    relevant: Callable[[dict, dt.date], bool]  # (the answers so far, the person's today)
     options: tuple[tuple[str, str], ...] = ()
+
+
+def always(answers: dict, day: dt.date) -> bool:
+    return True
 
 
 def track_of(answers: dict) -> str | None:
@@ -86,8 +86,8 @@ def in_country(answers: dict) -> bool:
     return answers.get("location") == "in_kz"
 
 
-def serpin_open(answers: dict) -> bool:
-    window = load_ruleset().rules.book(today()).rule("in_migrant.serpin").params.months
+def serpin_open(answers: dict, day: dt.date) -> bool:
+    window = load_ruleset().rules.book(day).rule("in_migrant.serpin").params.months
     return answers.get("serpin_graduate") == "yes" and answers.get("months_since_graduation", window + 1) <= window
 
 
@@ -96,66 +96,66 @@ def migrant_here(answers: dict) -> bool:
 
 
 QUESTIONS = [
-    Question("citizenship", N_("What is your citizenship?"), "choice", lambda a: True, tuple(CITIZENSHIP)),
+    Question("citizenship", N_("What is your citizenship?"), "choice", always, tuple(CITIZENSHIP)),
     Question(
         "nationality",
         N_("Are you an ethnic Kazakh (of Kazakh nationality)?"),
         "choice",
-        lambda a: a.get("citizenship") in ("foreign", "stateless"),
+        lambda a, day: a.get("citizenship") in ("foreign", "stateless"),
         (("kazakh", N_("Yes")), ("other", N_("No"))),
     ),
     Question(
         "location",
         N_("Where do you live now?"),
         "choice",
-        lambda a: track_of(a) is not None,
+        lambda a, day: track_of(a) is not None,
         (("in_kz", N_("In Kazakhstan")), ("abroad", N_("Abroad"))),
     ),
     Question(
         "kandas_status",
         N_("Have you received the status of kandas?"),
         "choice",
-        lambda a: track_of(a) == "kandas" and in_country(a),
+        lambda a, day: track_of(a) == "kandas" and in_country(a),
         (("yes", N_("Yes")), ("applied", N_("Applied, waiting")), ("no", N_("No"))),
     ),
     Question(
         "has_consent_decision",
         N_("Do you already have a decision of consent to inclusion in the quota (applied from abroad)?"),
         "choice",
-        lambda a: track_of(a) == "kandas" and (a.get("location") == "abroad" or a.get("kandas_status") == "yes"),
+        lambda a, day: track_of(a) == "kandas" and (a.get("location") == "abroad" or a.get("kandas_status") == "yes"),
         tuple(YES_NO),
     ),
     Question(
         "serpin_graduate",
         N_("Are you a graduate of the Serpin project (Mangilik El Zhastary — Industriyaga)?"),
         "choice",
-        migrant_here,
+        lambda a, day: migrant_here(a),
         tuple(YES_NO),
     ),
     Question(
         "months_since_graduation",
         N_("When did you graduate? Send the date (for example 30.06.2025) or the number of months since then."),
         "months",
-        lambda a: migrant_here(a) and a.get("serpin_graduate") == "yes",
+        lambda a, day: migrant_here(a) and a.get("serpin_graduate") == "yes",
     ),
     Question(
         "already_moved",
         N_("Have you already moved to the new region on your own?"),
         "choice",
-        lambda a: migrant_here(a) and not serpin_open(a),
+        lambda a, day: migrant_here(a) and not serpin_open(a, day),
         tuple(YES_NO),
     ),
     Question(
         "departure_region",
         N_("Which region are you moving from? Type its name or choose below."),
         "region",
-        migrant_here,
+        lambda a, day: migrant_here(a),
     ),
     Question(
         "has_permanent_registration_departure",
         N_("Do you have permanent registration in the region you are moving from?"),
         "choice",
-        lambda a: migrant_here(a) and not serpin_open(a) and a.get("already_moved") == "no",
+        lambda a, day: migrant_here(a) and not serpin_open(a, day) and a.get("already_moved") == "no",
         tuple(YES_NO),
     ),
     Question(
@@ -165,62 +165,64 @@ QUESTIONS = [
             "or the number of months."
         ),
         "months",
-        lambda a: migrant_here(a) and not serpin_open(a) and a.get("has_permanent_registration_departure") == "yes",
+        lambda a, day: (
+            migrant_here(a) and not serpin_open(a, day) and a.get("has_permanent_registration_departure") == "yes"
+        ),
     ),
     Question(
         "months_in_reception_region",
         N_("Since when have you lived in the new region? Send the date (e.g. 01.02.2026) or the number of months."),
         "months",
-        lambda a: migrant_here(a) and not serpin_open(a) and a.get("already_moved") == "yes",
+        lambda a, day: migrant_here(a) and not serpin_open(a, day) and a.get("already_moved") == "yes",
     ),
     Question(
         "destination_region",
         N_("Which region are you moving to? Regions with a quota this year are below; you can also type a name."),
         "region",
-        lambda a: track_of(a) is not None,
+        lambda a, day: track_of(a) is not None,
     ),
     Question(
         "employment_status",
         N_("What is your employment status?"),
         "choice",
-        lambda a: track_of(a) == "in_migrant",
+        lambda a, day: track_of(a) == "in_migrant",
         tuple(EMPLOYMENT),
     ),
     Question(
         "family_count",
         N_("How many family members move with you? Send a number (0 if none)."),
         "count",
-        lambda a: track_of(a) is not None,
+        lambda a, day: track_of(a) is not None,
     ),
     Question(
         "submitter_is_adult",
         N_("Are you 18 or older?"),
         "choice",
-        lambda a: track_of(a) is not None,
+        lambda a, day: track_of(a) is not None,
         tuple(YES_NO),
     ),
     Question(
         "owns_dwelling_in_destination",
         N_("Do you (or a family member moving with you) own a home in the place you are moving to?"),
         "choice",
-        lambda a: track_of(a) is not None,
+        lambda a, day: track_of(a) is not None,
         tuple(YES_NO),
     ),
     Question(
         "previous_participation",
         N_("Have you been included in the regional quota before?"),
         "choice",
-        lambda a: track_of(a) is not None,
+        lambda a, day: track_of(a) is not None,
         tuple(YES_NO),
     ),
 ]
 FAMILY_QUESTIONS = [
-    Question("kinship", N_("Family member {number}: who is this to you?"), "choice", lambda a: True, tuple(KINSHIP)),
+    Question("kinship", N_("Family member {number}: who is this to you?"), "choice", always, tuple(KINSHIP)),
     Question(
         "citizenship",
         N_("Family member {number}: what is their citizenship?"),
         "choice",
-        lambda a: True,
+        always,
         tuple(CITIZENSHIP),
     ),
 ]
@@ -237,19 +239,19 @@ def family_questions(answers: dict) -> list[tuple[str, Question]]:
     ]
 
 
-def all_questions(answers: dict) -> list[tuple[str, Question]]:
-    plain = [(question.key, question) for question in QUESTIONS if question.relevant(answers)]
+def all_questions(answers: dict, day: dt.date) -> list[tuple[str, Question]]:
+    plain = [(question.key, question) for question in QUESTIONS if question.relevant(answers, day)]
     position = next((index for index, (key, _) in enumerate(plain) if key == "family_count"), len(plain)) + 1
     return plain[:position] + family_questions(answers) + plain[position:]
 
 
-def next_question(answers: dict) -> tuple[str, Question] | None:
-    return next(((key, question) for key, question in all_questions(answers) if key not in answers), None)
+def next_question(answers: dict, day: dt.date) -> tuple[str, Question] | None:
+    return next(((key, question) for key, question in all_questions(answers, day) if key not in answers), None)
 
 
-def profile_of(answers: dict) -> Profile:
-    """The profile the evaluator reads, from the answers that are still relevant."""
-    relevant = {key: answers[key] for key, _ in all_questions(answers) if key in answers}
+def profile_of(answers: dict, day: dt.date) -> Profile:
+    """The profile the evaluator reads, from the answers that are still relevant on `day`."""
+    relevant = {key: answers[key] for key, _ in all_questions(answers, day) if key in answers}
     fields: dict = {}
     for key, value in relevant.items():
         if (key.startswith("f") and "." in key) or key == "family_count":
@@ -281,7 +283,7 @@ def controls(ctx: Conversation, history: list) -> list[list[Button]]:
 
 def region_buttons(ctx: Conversation, key: str, answers: dict) -> list[list[Button]]:
     if key == "destination_region":
-        year = quota(today().year)
+        year = quota(ctx.today.year)
         track = track_of(answers)
         ids = year.receiving(TRACK_CATEGORY[track]) if year and track else []
     else:
@@ -290,7 +292,7 @@ def region_buttons(ctx: Conversation, key: str, answers: dict) -> list[list[Butt
 
 
 def ask(ctx: Conversation, answers: dict, history: list, note: str | None = None) -> None:
-    found = next_question(answers)
+    found = next_question(answers, ctx.today)
     if found is None:
         return show_summary(ctx, answers, history)
     key, question = found
@@ -328,7 +330,7 @@ def answer(ctx: Conversation, value) -> None:
 
 def current_question(ctx: Conversation) -> Question | None:
     key = ctx.data.get("asking") if ctx.state == STATE else None
-    return dict(all_questions(ctx.data.get("answers", {}))).get(key) if key else None
+    return dict(all_questions(ctx.data.get("answers", {}), ctx.today)).get(key) if key else None
 
 
 def accept(ctx: Conversation, question: Question, text: str, pressed: bool) -> None:
@@ -353,7 +355,7 @@ def accept(ctx: Conversation, question: Question, text: str, pressed: bool) -> N
             return answer(ctx, number)
         problem = ctx._("Please send a whole number from 0 to {largest}.").format(largest=MAX_FAMILY)
     else:
-        months = parse_months_since(text, today())
+        months = parse_months_since(text, ctx.today)
         if months is not None:
             return answer(ctx, months)
         problem = ctx._("Please send a past date like 15.03.2025 (day.month.year) or a whole number of months.")
@@ -378,7 +380,7 @@ def shown_answer(ctx: Conversation, question: Question, value) -> str:
 def show_summary(ctx: Conversation, answers: dict, history: list) -> None:
     ctx.goto(STATE, answers=answers, history=history, asking="summary")
     lines = [ctx._("Your answers:")]
-    for key, question in all_questions(answers):
+    for key, question in all_questions(answers, ctx.today):
         number = key[1:].partition(".")[0] if key.startswith("f") and "." in key else ""
         asked = ctx._(question.text).format(number=number).split("?")[0]
         lines.append(f"• {asked}? — {shown_answer(ctx, question, answers[key])}")
@@ -416,9 +418,9 @@ def package_button_id(track: str | None, profile: Profile) -> str:
 async def show_result(ctx: Conversation, keep: bool = True) -> None:
     """The result of the answers in the state; `keep` stores it (with consent), not when it is shown again."""
     answers = ctx.data.get("answers", {})
-    day = today()
+    day = ctx.today
     ruleset = load_ruleset()
-    profile = profile_of(answers)
+    profile = profile_of(answers, day)
     result = evaluate(profile, ruleset, quota(day.year), day)
     renderer = Renderer(ruleset, ruleset.rules.book(day), ctx.t)
     if keep and ctx.has_consent:

@@ -15,6 +15,7 @@ import asyncpg
 import pytest
 from sqlalchemy import text
 
+from bot.clock import ManualClock
 from bot.engine import Engine
 from bot.storage.database import Database
 from bot.storage.models import Base
@@ -89,8 +90,15 @@ async def database(database_url):
 
 
 @pytest.fixture
-def engine(database) -> Engine:
-    return Engine(database, build_router(), default_language="kk")
+def clock() -> ManualClock:
+    """The time conversation tests run at, so dates and the year's quota do not depend on the day they run:
+    Sunday 1 March 2026, 11:00 in Almaty. A test moves it with `clock.set(...)` or `clock.advance(...)`."""
+    return ManualClock("2026-03-01T06:00:00+00:00")
+
+
+@pytest.fixture
+def engine(database, clock) -> Engine:
+    return Engine(database, build_router(), default_language="kk", clock=clock)
 
 
 @pytest.fixture

@@ -7,14 +7,13 @@ import pytest
 
 from bot.i18n import texts
 from bot.router import Router
-from handlers import eligibility, package
+from handlers import package
 
 DAY = dt.date(2026, 3, 1)
 
 
 @pytest.fixture(autouse=True)
 def fixed_day(monkeypatch):
-    monkeypatch.setattr(eligibility, "today", lambda: DAY)
     monkeypatch.setattr(package, "today", lambda: DAY)
 
 

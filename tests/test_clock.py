@@ -15,6 +15,10 @@ from bot.clock import (
     local_today,
     zone_for,
 )
+from bot.context import Conversation
+from bot.engine import Engine
+from bot.router import Router
+from tests.people import Person
 
 UTC = dt.UTC
 
@@ -83,3 +87,27 @@ def test_system_clock_is_aware_utc_and_now():
     now = SystemClock().now()
     assert now.utcoffset() == dt.timedelta(0)
     assert abs(now.timestamp() - time.time()) < 5
+
+
+def dating_router() -> Router:
+    router = Router()
+
+    @router.command("today")
+    async def today(ctx: Conversation, argument: str) -> None:
+        ctx.say(f"{ctx.country} {ctx.today.isoformat()}")
+
+    @router.fallback_handler
+    async def fallback(ctx: Conversation, reason: str) -> None:
+        ctx.say(reason)
+
+    return router
+
+
+async def test_a_handler_gets_the_persons_local_date_from_the_engines_clock(database):
+    clock = ManualClock("2026-02-28T18:59:00+00:00")  # 23:59 in Almaty, 00:59 on 1 March in Bishkek
+    engine = Engine(database, dating_router(), clock=clock)
+    in_kazakh, in_kyrgyz = Person(engine, "console", "a", "kk"), Person(engine, "console", "b", "ky")
+    assert (await in_kazakh.say("/today"))[0].text == "KZ 2026-02-28"
+    assert (await in_kyrgyz.say("/today"))[0].text == "KG 2026-03-01"
+    clock.advance(minutes=1)
+    assert (await in_kazakh.say("/today"))[0].text == "KZ 2026-03-01"

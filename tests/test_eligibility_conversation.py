@@ -9,15 +9,9 @@ from sqlalchemy import func, select
 from bot.eligibility.render import OUTCOMES
 from bot.i18n import USER_LANGUAGES, texts
 from bot.storage.models import EligibilityResult
-from handlers import eligibility
 
-DAY = dt.date(2026, 3, 1)
-
-
-@pytest.fixture(autouse=True)
-def fixed_day(monkeypatch):
-    """The conversation's clock, fixed so dates and the year's quota do not depend on when tests run."""
-    monkeypatch.setattr(eligibility, "today", lambda: DAY)
+# The engine's clock (tests/conftest.py) says it is 1 March 2026 in Almaty: the year of the quota the answers
+# assume, and the day months are counted to.
 
 
 def tr(language: str, message: str) -> str:

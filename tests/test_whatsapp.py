@@ -2,7 +2,6 @@
 to the running app; pywa's real client sends the answers to a loopback fake of the Graph API."""
 
 import asyncio
-import datetime as dt
 import json
 import os
 import sys
@@ -20,7 +19,6 @@ from bot.conversation import Button, Document, Reply
 from bot.eligibility.render import OUTCOMES
 from bot.i18n import texts
 from bot.storage.models import Contact, WhatsAppMessage, utcnow
-from handlers import eligibility
 from handlers.fallback import EXPLANATIONS
 from handlers.start import HELP_TEXT
 from tests.fake_graph import PHONE_NUMBER_ID, TOKEN, FakeGraphAPI
@@ -443,9 +441,8 @@ MOVED_IN_MIGRANT = ["kz", "in_kz", "no", "yes", '"Жамбыл облысы', '"
 MOVED_IN_MIGRANT += ["yes", "no", "no"]
 
 
-async def test_a_whole_conversation_language_consent_eligibility_result_package_pdf(person, graph, monkeypatch):
+async def test_a_whole_conversation_language_consent_eligibility_result_package_pdf(person, graph):
     """Language → consent → the eligibility pre-check → its result → the package for that region → its PDF."""
-    monkeypatch.setattr(eligibility, "today", lambda: dt.date(2026, 3, 1))  # the quota year the answers assume
     await person.say("Сәлем")
     await person.press("lang:kk")
     await person.press("consent:yes")

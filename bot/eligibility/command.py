@@ -9,6 +9,7 @@ import datetime as dt
 import json
 import sys
 
+from bot.clock import SystemClock, local_today
 from bot.content.loader import ContentError
 from bot.content.yearly import load_quota, quota
 from bot.eligibility.evaluator import evaluate, load_ruleset
@@ -32,7 +33,7 @@ def main(args: argparse.Namespace) -> int:
 
 def check(args: argparse.Namespace) -> dict:
     try:
-        today = dt.date.fromisoformat(args.today) if args.today else dt.date.today()
+        today = dt.date.fromisoformat(args.today) if args.today else local_today(SystemClock(), "KZ")
     except ValueError:
         raise InputError(f"--today: {args.today!r} is not a date like 2026-03-01") from None
     try:

@@ -7,6 +7,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
+from bot.clock import SystemClock, local_today
 from bot.content.regions import find_region
 from bot.i18n import USER_LANGUAGES
 from bot.package.library import Profile, assemble, profile_summary
@@ -40,8 +41,8 @@ def main(args: argparse.Namespace) -> int:
         print(f"joldas package: {error}", file=sys.stderr)
         return 2
     profile = Profile(args.track, origin, destination, frozenset(args.household))
-    today = args.today or dt.date.today()
-    sections = assemble(profile)
+    today = args.today or local_today(SystemClock(), "KZ")
+    sections = assemble(profile, today=today)
     print("\n".join(profile_summary(profile, args.lang)))
     for number, section in enumerate(sections, start=1):
         print(f"{number:2}. {section.title(args.lang)}")

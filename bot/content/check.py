@@ -21,6 +21,7 @@ from bot.content.sources import SourcesFile, check_cited_documents_have_titles
 from bot.content.yearly import MciFile, QuotaYear, check_quota_files
 from bot.eligibility.documents import DocumentsFile, check_documents
 from bot.eligibility.rules import RulesFile, check_rules
+from bot.faq.schema import ContactsFile, FaqFile, check_faq_files
 from bot.package.schema import PackageFile, check_package_files
 from bot.workdays import CalendarFile, check_calendar
 
@@ -35,6 +36,8 @@ SCHEMAS: dict[str, type[BaseModel]] = {
     "sources.yaml": SourcesFile,
     "eligibility/rules.yaml": RulesFile,
     "documents.yaml": DocumentsFile,
+    "faq/contacts.yaml": ContactsFile,
+    "faq/*.yaml": FaqFile,
 }
 # Checks across files (for example: every region a rule names exists), each returning its problems.
 CROSS_CHECKS: list[Callable[[Path], list[Problem]]] = [
@@ -44,6 +47,7 @@ CROSS_CHECKS: list[Callable[[Path], list[Problem]]] = [
     check_rules,
     check_documents,
     check_calendar,
+    check_faq_files,
 ]
 
 _DIGIT = re.compile(r"\d")
@@ -103,6 +107,8 @@ def _walk(node: Any, file: str, key: str, sourced: bool) -> Iterator[Problem]:
 def _check_texts(node: dict, file: str, key: str, sourced: bool) -> Iterator[Problem]:
     for language in LANGUAGES:
         text = node.get(language)
+        if isinstance(text, list) and text and all(isinstance(item, str) for item in text):
+            text = " | ".join(text)  # several phrasings of one question (content/faq)
         if not isinstance(text, str) or not text.strip():
             yield Problem(file, f"{key}.{language}".lstrip("."), "missing or empty text")
         elif _DIGIT.search(text) and not sourced:

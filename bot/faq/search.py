@@ -1,0 +1,158 @@
+"""Finding the answer to a typed question among all the content.
+
+Each answer is indexed as several views: every phrasing and the question of a FAQ entry in each language, and
+its text in each language; package items, application paths, rules and documents by their heading and text.
+Two BM25 indexes (bm25s) rank the views: one over the words' stems, one over character trigrams for typos. An
+answer's score is its best view's. Whether the best answer is good enough is decided by its score together
+with how much of the question it covers (the share of the question's weight, by inverse document frequency, that
+the answer's words hold): `confidence = score × (0.5 + coverage)`. A question whose words the content does not
+know ("what's the weather", "hello") covers little and scores low. The thresholds were set on the question set in
+tests/faq_questions.yaml (see docs/decisions.md).
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+
+import bm25s
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from bot.content.schema import LANGUAGES
+from bot.faq.library import Answer, answers
+from bot.faq.text import ngrams, stem, stems, stopwords, words
+
+NGRAM_WEIGHT = 0.35  # how much the trigram index adds to the stems' score
+TEXT_WEIGHT = 0.8  # an answer's own text counts a little less than the ways people ask it
+KIND_WEIGHT = {"faq": 1.0, "package": 0.85, "path": 0.8, "rule": 0.75, "document": 0.8}
+TYPO_CUTOFF = 85  # rapidfuzz ratio for taking an unknown word as a misspelt known one
+CONFIDENT = 8.2  # the confidence from which the best answer is given
+SUGGEST = 6.5  # below CONFIDENT, from here the likely answers are offered as buttons ("did you mean")
+ALTERNATIVES = 3
+
+
+@dataclass(frozen=True)
+class Hit:
+    answer: Answer
+    score: float
+
+
+@dataclass(frozen=True)
+class Result:
+    question: str
+    hits: tuple[Hit, ...]  # best first, one per answer
+    coverage: float  # 0..1: how much of the question the best answer covers
+
+    @property
+    def confidence(self) -> float:
+        return self.hits[0].score * (0.5 + self.coverage) if self.hits else 0.0
+
+    @property
+    def confident(self) -> bool:
+        return self.confidence >= CONFIDENT
+
+    @property
+    def best(self) -> Hit | None:
+        return self.hits[0] if self.confident else None
+
+    @property
+    def alternatives(self) -> tuple[Hit, ...]:
+        """Other likely answers: after the best one when there is one, else the first few when they are likely
+        enough to be offered; none for a question the content does not speak to."""
+        if self.confident:
+            return self.hits[1 : 1 + ALTERNATIVES]
+        return self.hits[:ALTERNATIVES] if self.confidence >= SUGGEST else ()
+
+
+class Index:
+    def __init__(self, corpus: tuple[Answer, ...]):
+        self.answers = corpus
+        owners: list[int] = []
+        weights: list[float] = []
+        texts: list[str] = []
+        for number, answer in enumerate(corpus):
+            kind = KIND_WEIGHT[answer.kind]
+            views = [(phrasing, kind) for phrasing in answer.asked]
+            views += [(answer.label(language), kind) for language in LANGUAGES]
+            views += [
+                (answer.label(language) + " " + answer.text(language), kind * TEXT_WEIGHT) for language in LANGUAGES
+            ]
+            for text, weight in views:
+                owners.append(number)
+                weights.append(weight)
+                texts.append(text)
+        self.owners = np.array(owners)
+        self.weights = np.array(weights)
+        self.view_stems = [set(stems(text)) for text in texts]
+        self.answer_stems = [set() for _ in corpus]
+        for owner, view in zip(owners, self.view_stems, strict=True):
+            self.answer_stems[owner] |= view
+        self.stems = _bm25([stems(text) for text in texts])
+        self.ngrams = _bm25([ngrams(text) for text in texts])
+        self.words = sorted({word for text in texts for word in words(text) if len(word) >= 4})
+        self.known_stems = frozenset(stem for view in self.view_stems for stem in view)
+        frequency = Counter(stem for view in self.view_stems for stem in view)
+        total = len(texts)
+        self.idf = {term: math.log(1 + (total - count + 0.5) / (count + 0.5)) for term, count in frequency.items()}
+        self.unknown_idf = statistics.mean(self.idf.values())
+
+    def correct(self, text: str) -> list[str]:
+        """The question's stems, each unknown word replaced by the nearest known one when it is close."""
+        found = []
+        for word in words(text):
+            if len(word) < 2 or stem(word) in stopwords():
+                continue
+            if stem(word) not in self.known_stems and len(word) >= 4:
+                match = process.extractOne(word, self.words, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF)
+                if match is not None:
+                    word = match[0]
+            found.append(stem(word))
+        return found
+
+    def search(self, text: str, limit: int = 1 + ALTERNATIVES) -> Result:
+        query = self.correct(text)
+        if not query:
+            return Result(text, (), 0.0)
+        known = [term for term in query if term in self.known_stems]
+        scores = self.stems.get_scores(known) if known else np.zeros(len(self.owners))
+        grams = [gram for gram in ngrams(text)]
+        if grams:
+            scores = scores + NGRAM_WEIGHT * self.ngrams.get_scores(grams)
+        scores = scores * self.weights
+        best_per_answer: dict[int, tuple[float, int]] = {}
+        for view in np.argsort(-scores)[: 40 * limit]:
+            if scores[view] <= 0:
+                break
+            owner = int(self.owners[view])
+            if owner not in best_per_answer:
+                best_per_answer[owner] = (float(scores[view]), int(view))
+            if len(best_per_answer) == limit:
+                break
+        if not best_per_answer:
+            return Result(text, (), 0.0)
+        ranked = sorted(best_per_answer.items(), key=lambda item: -item[1][0])
+        hits = tuple(Hit(self.answers[owner], score) for owner, (score, _view) in ranked)
+        return Result(text, hits, self._coverage(query, self.answer_stems[ranked[0][0]]))
+
+    def _coverage(self, query: list[str], view: set[str]) -> float:
+        weight = {term: self.idf.get(term, self.unknown_idf) for term in set(query)}
+        return sum(value for term, value in weight.items() if term in view) / sum(weight.values())
+
+
+def _bm25(corpus: list[list[str]]) -> bm25s.BM25:
+    index = bm25s.BM25()
+    index.index([tokens or [""] for tokens in corpus], show_progress=False)
+    return index
+
+
+@lru_cache
+def index() -> Index:
+    return Index(answers())
+
+
+def search(text: str) -> Result:
+    return index().search(text)

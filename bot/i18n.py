@@ -16,9 +16,9 @@ from babel.dates import format_date
 from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 
-from bot import PROJECT_ROOT
+from bot import DATA_ROOT
 
-LOCALES_DIR = PROJECT_ROOT / "locales"
+LOCALES_DIR = DATA_ROOT / "locales"
 CORE_DOMAIN = "joldas"
 USER_LANGUAGES = ("kk", "ru", "ky")
 OPERATOR_LANGUAGE = "en"

@@ -64,9 +64,7 @@ def clean(incoming: Incoming) -> Incoming:
 
 
 class Engine:
-    def __init__(
-        self, database: Database, router: Router, default_language: str = "kk", clock: Clock | None = None
-    ):
+    def __init__(self, database: Database, router: Router, default_language: str = "kk", clock: Clock | None = None):
         if router.fallback is None:
             raise ValueError("the router needs a fallback handler")
         self.database = database

@@ -24,15 +24,18 @@ from rapidfuzz import fuzz, process
 
 from bot.content.schema import LANGUAGES
 from bot.faq.library import Answer, answers
-from bot.faq.text import ngrams, stem, stems, stopwords, words
+from bot.faq.text import is_name, ngrams, stem, stems, stopwords, words
 
 NGRAM_WEIGHT = 0.35  # how much the trigram index adds to the stems' score
 TEXT_WEIGHT = 0.8  # an answer's own text counts a little less than the ways people ask it
 KIND_WEIGHT = {"faq": 1.0, "package": 0.85, "path": 0.8, "rule": 0.75, "document": 0.8}
 TYPO_CUTOFF = 85  # rapidfuzz ratio for taking an unknown word as a misspelt known one
+TYPO_CERTAINTY = 0.5  # a word so taken counts half in the coverage: "погода" is not "полгода"
 CONFIDENT = 8.2  # the confidence from which the best answer is given
 SUGGEST = 6.5  # below CONFIDENT, from here the likely answers are offered as buttons ("did you mean")
 ALTERNATIVES = 3
+MAX_WORDS = 60  # a question is short; a pasted page is searched by its beginning
+PUNCTUATION = ".,!?;:()«»\"'“”-—"
 
 
 @dataclass(frozen=True)
@@ -100,17 +103,22 @@ class Index:
         self.idf = {term: math.log(1 + (total - count + 0.5) / (count + 0.5)) for term, count in frequency.items()}
         self.unknown_idf = statistics.mean(self.idf.values())
 
-    def correct(self, text: str) -> list[str]:
-        """The question's stems, each unknown word replaced by the nearest known one when it is close."""
-        found = []
-        for word in words(text):
-            if len(word) < 2 or stem(word) in stopwords():
-                continue
-            if stem(word) not in self.known_stems and len(word) >= 4:
-                match = process.extractOne(word, self.words, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF)
-                if match is not None:
-                    word = match[0]
-            found.append(stem(word))
+    def correct(self, text: str) -> dict[str, float]:
+        """The question's stems, each with how sure we are of it: 1 for a word as typed, less for an unknown
+        word taken as the nearest known one (a misspelling, or a different word that looks alike)."""
+        found: dict[str, float] = {}
+        for raw in text.split()[:MAX_WORDS]:
+            if is_name(raw.strip(PUNCTUATION)):
+                continue  # "Меня зовут Айгерим, …": a name says nothing about the question
+            for word in words(raw):
+                if len(word) < 2 or word in stopwords() or (word.isdigit() and word not in self.known_stems):
+                    continue
+                sure = 1.0
+                if stem(word) not in self.known_stems and len(word) >= 4:
+                    match = process.extractOne(word, self.words, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF)
+                    if match is not None:
+                        word, sure = match[0], TYPO_CERTAINTY
+                found[stem(word)] = max(sure, found.get(stem(word), 0.0))
         return found
 
     def search(self, text: str, limit: int = 1 + ALTERNATIVES) -> Result:
@@ -119,7 +127,7 @@ class Index:
             return Result(text, (), 0.0)
         known = [term for term in query if term in self.known_stems]
         scores = self.stems.get_scores(known) if known else np.zeros(len(self.owners))
-        grams = [gram for gram in ngrams(text)]
+        grams = ngrams(" ".join(text.split()[:MAX_WORDS]))
         if grams:
             scores = scores + NGRAM_WEIGHT * self.ngrams.get_scores(grams)
         scores = scores * self.weights
@@ -138,9 +146,10 @@ class Index:
         hits = tuple(Hit(self.answers[owner], score) for owner, (score, _view) in ranked)
         return Result(text, hits, self._coverage(query, self.answer_stems[ranked[0][0]]))
 
-    def _coverage(self, query: list[str], view: set[str]) -> float:
-        weight = {term: self.idf.get(term, self.unknown_idf) for term in set(query)}
-        return sum(value for term, value in weight.items() if term in view) / sum(weight.values())
+    def _coverage(self, query: dict[str, float], view: set[str]) -> float:
+        weight = {term: self.idf.get(term, self.unknown_idf) for term in query}
+        covered = sum(value * query[term] for term, value in weight.items() if term in view)
+        return covered / sum(weight.values())
 
 
 def _bm25(corpus: list[list[str]]) -> bm25s.BM25:

@@ -67,7 +67,8 @@ _KYRGYZ_STOP = (
 )
 _RUSSIAN_STOP = (
     "нужно нужна нужны нужен надо можно ли как какие какой какая каких что где когда кто мне меня мой моя мои",
-    "нам нас наш вам вас ваш ваши это этот эта есть скажите подскажите пожалуйста плз пж",
+    "нам нас наш вам вас ваш ваши это этот эта есть скажите подскажите пожалуйста плз пж помоги помогите помочь",
+    "помогут помогают ли вообще тебе тебя ты",
 )
 
 
@@ -99,19 +100,19 @@ def stem(word: str) -> str:
 @lru_cache
 def stopwords() -> frozenset[str]:
     every = [*_KAZAKH_STOP, *_KYRGYZ_STOP, *_RUSSIAN_STOP, *STOPWORDS_RUSSIAN]
-    return frozenset(stem(word) for text in every for word in words(text))
+    return frozenset(word for text in every for word in words(text))
 
 
 def stems(text: str) -> list[str]:
     """The words that carry meaning, stemmed; short words and stopwords are dropped."""
-    return [stem(word) for word in words(text) if len(word) >= 2 and stem(word) not in stopwords()]
+    return [stem(word) for word in words(text) if len(word) >= 2 and word not in stopwords()]
 
 
 def ngrams(text: str) -> list[str]:
     """Character trigrams of each meaningful word, with its edges marked, for typos the stems miss."""
     grams = []
     for word in words(text):
-        if len(word) < 3 or stem(word) in stopwords():
+        if len(word) < 3 or word in stopwords():
             continue
         padded = f"_{word}_"
         grams += [padded[start : start + NGRAM] for start in range(len(padded) - NGRAM + 1)]
@@ -121,6 +122,11 @@ def ngrams(text: str) -> list[str]:
 @lru_cache
 def _name_keys() -> frozenset[str]:
     return frozenset(ascii_key(name) for name in builtin_names().words())
+
+
+def is_name(word: str) -> bool:
+    """A given name or surname from kyrgyz-transliteration's list (many are Kazakh names as well)."""
+    return ascii_key(word.lower()) in _name_keys()
 
 
 _CONTACT = re.compile(r"\S+@\S+|https?://\S+|\+?\d[\d\s()-]{4,}\d|\d+")
@@ -135,7 +141,7 @@ def strip_personal(text: str, known_words: frozenset[str], limit: int = 200) -> 
         if not word:
             continue
         folded = "".join(words(word))
-        if ascii_key(word.lower()) in _name_keys():
+        if is_name(word):
             continue
         if word[:1].isupper() and stem(folded) not in known_words:
             continue

@@ -102,6 +102,7 @@ class Index:
         total = len(texts)
         self.idf = {term: math.log(1 + (total - count + 0.5) / (count + 0.5)) for term, count in frequency.items()}
         self.unknown_idf = statistics.mean(self.idf.values())
+        self.search("Айгерим: квота?")  # loads the name list and the first-call paths now, not at a person's question
 
     def correct(self, text: str) -> dict[str, float]:
         """The question's stems, each with how sure we are of it: 1 for a word as typed, less for an unknown
@@ -165,3 +166,9 @@ def index() -> Index:
 
 def search(text: str) -> Result:
     return index().search(text)
+
+
+def is_question(text: str) -> bool:
+    """Whether a text typed where a flow expected an answer is rather a question the content answers: the flow
+    then raises NotUnderstood("text"), and handlers/faq.py answers it and asks the flow's question again."""
+    return search(text).confident

@@ -83,8 +83,10 @@ def fold(text: str) -> str:
     return text
 
 
-def words(text: str) -> list[str]:
-    return _WORD.findall(fold(text))
+@lru_cache(maxsize=16384)
+def words(text: str) -> tuple[str, ...]:
+    """The words of a text, folded (cached: the index reads each content text several ways)."""
+    return tuple(_WORD.findall(fold(text)))
 
 
 def stem(word: str) -> str:

@@ -7,8 +7,6 @@ conversation state; with consent the profile, reading position and ticks are als
 
 from __future__ import annotations
 
-import datetime as dt
-
 from bot.content.regions import find_region, region, regions
 from bot.content.yearly import TRACK_CATEGORY, quota
 from bot.context import Conversation
@@ -41,10 +39,6 @@ HOUSEHOLD_LABELS = {
     "single_parent": (N_("I raise children alone"), HOUSEHOLD_NAMES["single_parent"]),
     "woman_alone": (N_("I am a woman moving on my own"), HOUSEHOLD_NAMES["woman_alone"]),
 }
-
-
-def today() -> dt.date:
-    return dt.date.today()
 
 
 def button(ctx: Conversation, button_id: str, labels: tuple[str, str]) -> Button:
@@ -113,7 +107,7 @@ def ask_origin(ctx: Conversation, answers: dict) -> None:
 
 def ask_destination(ctx: Conversation, answers: dict) -> None:
     ctx.goto(STATE, draft=answers, expect="destination")
-    year_quota = quota(today().year)
+    year_quota = quota(ctx.today.year)
     receiving = year_quota.receiving(TRACK_CATEGORY[answers["track"]]) if year_quota else []
     if receiving:
         question = ctx._(
@@ -140,7 +134,7 @@ def ask_household(ctx: Conversation, answers: dict) -> None:
 async def finish_questions(ctx: Conversation, answers: dict) -> None:
     profile = profile_from(answers)
     await remember(ctx, profile, None)
-    show_contents(ctx, profile, assemble(profile))
+    show_contents(ctx, profile, assemble(profile, today=ctx.today))
 
 
 # --- reading ------------------------------------------------------------------------------------------
@@ -168,15 +162,15 @@ def show_contents(
 
 def section_text(ctx: Conversation, profile: Profile, section: PackageSection, number: int, total: int) -> str:
     body = [
-        render_text(item.text(ctx.language), profile, ctx.language, today())
+        render_text(item.text(ctx.language), profile, ctx.language, ctx.today)
         for item in section.items
         if not section.checklist
     ]
     if section.checklist:
         body.append(ctx._("Tick off each document in your checklist as you get it ready."))
-        body += [render_text(item.text(ctx.language), profile, ctx.language, today()) for item in section.items]
+        body += [render_text(item.text(ctx.language), profile, ctx.language, ctx.today) for item in section.items]
     if section.unknown is not None:
-        body.append(render_text(section.unknown(ctx.language), profile, ctx.language, today()))
+        body.append(render_text(section.unknown(ctx.language), profile, ctx.language, ctx.today))
     heading = f"{number + 1}/{total}. {section.title(ctx.language)}"
     text = heading + "\n\n" + "\n\n".join("• " + part for part in body)
     cited = citations(section, ctx.language)
@@ -222,7 +216,7 @@ async def show_checklist(ctx: Conversation, profile: Profile, sections: list[Pac
     rows = []
     for number, item in enumerate(items, start=1):
         mark = "✅" if item.id in done else "⬜"
-        text = render_text(item.text(ctx.language), profile, ctx.language, today())
+        text = render_text(item.text(ctx.language), profile, ctx.language, ctx.today)
         lines.append(f"{mark} {number}. {text}")
         rows.append([Button(f"pkg:tick:{item.id}", f"{mark} {number}")])
     rows.append([Button("pkg:toc", ctx._("Contents"))])
@@ -259,7 +253,7 @@ async def package_button(ctx: Conversation, argument: str) -> None:
     if current is None:
         return ask_track(ctx)  # an old button of a package no longer kept: start it again
     profile, _position = current
-    sections = assemble(profile)
+    sections = assemble(profile, today=ctx.today)
     if action == "toc":
         return show_contents(ctx, profile, sections)
     if action == "sec" and value.isdigit():
@@ -290,7 +284,7 @@ async def open_package(ctx: Conversation) -> None:
     if current is None:
         return ask_track(ctx)
     profile, position = current
-    sections = assemble(profile)
+    sections = assemble(profile, today=ctx.today)
     ids = [section.id for section in sections]
     await remember(ctx, profile, position)
     if position not in ids:
@@ -309,7 +303,7 @@ async def tick(ctx: Conversation, profile: Profile, sections: list[PackageSectio
 
 async def send_pdf(ctx: Conversation, profile: Profile, sections: list[PackageSection]) -> None:
     done = await store.ticked(ctx.session, ctx.contact) if ctx.has_consent else frozenset()
-    content = build_pdf(sections, profile, profile_summary(profile, ctx.language), ctx.language, today(), done)
+    content = build_pdf(sections, profile, profile_summary(profile, ctx.language), ctx.language, ctx.today, done)
     filename = f"joldas-package-{profile.track}-{profile.destination or 'abroad'}-{ctx.language}.pdf"
     ctx.say(
         ctx._("Here is your package as a PDF: you can print it or read it offline."),
@@ -324,7 +318,7 @@ async def ask_again(ctx: Conversation) -> None:
     answers, expect = draft(ctx), ctx.data.get("expect")
     if ctx.data.get("profile"):
         profile, position = profile_from(ctx.data["profile"]), ctx.data.get("position")
-        sections = assemble(profile)
+        sections = assemble(profile, today=ctx.today)
         ids = [section.id for section in sections]
         if position in ids:
             return await show_section(ctx, profile, sections, ids.index(position))

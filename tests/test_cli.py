@@ -1,6 +1,7 @@
 """The `joldas` command as a person runs it: a piped console chat in each language, and the servers."""
 
 import asyncio
+import datetime as dt
 import json
 import os
 import re
@@ -127,7 +128,7 @@ async def test_serve_answers_health_and_the_telegram_webhook(tmp_path):
 
 
 def test_console_saves_the_package_pdf_to_a_file(tmp_path):
-    sections = assemble(Profile("in_migrant", "shymkent", "pavlodar"))
+    sections = assemble(Profile("in_migrant", "shymkent", "pavlodar"), today=dt.date(2026, 3, 1))
     pdf_button = len(sections) + 1
     env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'chat.db'}", "CONSOLE_FILES_DIR": str(tmp_path / "files")}
     script = f"1\n1\n1\n1\nШымкент\n1\n4\n{pdf_button}\n"
@@ -144,7 +145,7 @@ def test_package_command_prints_contents_and_writes_the_pdf(tmp_path):
         "package", "--track", "kandas", "--from", "abroad", "--to", "Акмола", "--lang", "ru", "--pdf", str(out)
     )
     assert result.returncode == 0, result.stderr
-    sections = assemble(Profile("kandas", "abroad", "akmola"))
+    sections = assemble(Profile("kandas", "abroad", "akmola"), today=dt.date(2026, 3, 1))
     for number, section in enumerate(sections, start=1):
         assert f"{number:2}. {section.title('ru')}" in result.stdout
     assert out.read_bytes().startswith(b"%PDF-")

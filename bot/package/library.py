@@ -97,8 +97,9 @@ def _for_track(part: str, profile: Profile, directory: Path, prefix: str = "") -
     return picked
 
 
-def assemble(profile: Profile, directory: Path = PACKAGE_DIR, today: dt.date | None = None) -> list[PackageSection]:
-    """The person's package: general, destination and household parts in the standard order."""
+def assemble(profile: Profile, directory: Path = PACKAGE_DIR, *, today: dt.date) -> list[PackageSection]:
+    """The person's package on `today` (the day picks the year's quota): general, destination and household
+    parts in the standard order."""
     if profile.track == "abroad":
         return _for_track("abroad", profile, directory)
     general = {section.id: section for section in _for_track("general", profile, directory)}
@@ -107,7 +108,7 @@ def assemble(profile: Profile, directory: Path = PACKAGE_DIR, today: dt.date | N
         if section_id in general:
             package.append(general[section_id])
         if section_id == DESTINATION_AFTER and profile.destination:
-            package.append(destination_overview(profile, today or dt.date.today()))
+            package.append(destination_overview(profile, today))
             package += _for_track("destination", profile, directory, prefix="destination.")
         if section_id == DOCUMENTS_AFTER:
             package.append(documents_section(profile))

@@ -12,7 +12,7 @@ from datetime import date
 from functools import lru_cache
 
 from babel import Locale
-from babel.dates import format_date
+from babel.dates import format_date, format_skeleton
 from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 
@@ -83,6 +83,10 @@ class Texts:
 
     def date(self, value: date) -> str:
         return format_date(value, "long", locale=self._locale)
+
+    def month(self, value: date) -> str:
+        """A month of a year, when the day is not known: «сентябрь 2025 г.», «2025 ж. қыркүйек»."""
+        return format_skeleton("yMMMM", value, locale=self._locale)
 
     def number(self, value: float) -> str:
         return format_decimal(value, locale=self._locale)

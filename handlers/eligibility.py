@@ -2,7 +2,8 @@
 summary to confirm, then the result with the paragraph behind every reason.
 
 Button ids: `elig` (start), `elig:a:<value>` (an answer to the question being asked), `elig:back`,
-`elig:restart`, `elig:go` (the result, from the summary), `elig:docs` (the documents checklist).
+`elig:restart`, `elig:go` (the result, from the summary), `elig:src` (the result's reasons with their
+paragraphs and sources), `elig:docs` (the documents checklist).
 State `elig` keeps the answers, the order they were given in (for "back") and the question asked.
 """
 
@@ -13,12 +14,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.content.regions import find_region, region, regions
-from bot.content.sources import cite
+from bot.content.sources import cite_parts
 from bot.content.yearly import TRACK_CATEGORY, quota
 from bot.context import Conversation
 from bot.conversation import Button
-from bot.eligibility.answers import parse_months_since, parse_number
-from bot.eligibility.evaluator import Result, evaluate, load_ruleset
+from bot.eligibility.answers import parse_number, parse_when, span_of
+from bot.eligibility.evaluator import INFO, Result, add_months, evaluate, load_ruleset
 from bot.eligibility.profile import Profile
 from bot.eligibility.render import OUTCOMES, Renderer, holder_label, shown_region
 from bot.i18n import N_
@@ -35,6 +36,11 @@ CITIZENSHIP = [
     ("foreign", N_("Citizen of another country")),
     ("stateless", N_("Stateless")),
 ]
+FAMILY_CITIZENSHIP = [  # about the family member, not the person answering
+    ("kz", N_("Citizen of Kazakhstan")),
+    ("foreign", N_("Citizen of another country")),
+    ("stateless", N_("Has no citizenship")),
+]
 KINSHIP = [
     ("spouse", N_("Spouse")),
     ("parent", N_("My parent")),
@@ -43,8 +49,8 @@ KINSHIP = [
     ("other", N_("Another relative")),
 ]
 EMPLOYMENT = [
-    ("unemployed", N_("Registered as unemployed")),
-    ("job_seeker", N_("Registered as a job seeker")),
+    ("unemployed", N_("Unemployed")),
+    ("job_seeker", N_("Looking for a job")),
     ("employed", N_("Working")),
     ("student", N_("Studying")),
     ("other", N_("Other")),
@@ -54,9 +60,8 @@ SHORT_LABELS = {
     N_("Citizen of another country"): N_("Foreign citizen"),
     N_("My child (also adopted)"): N_("My child"),
     N_("My brother or sister"): N_("Brother or sister"),
-    N_("Registered as unemployed"): N_("Unemployed"),
-    N_("Registered as a job seeker"): N_("Job seeker"),
 }
+MAX_RESULT = 1000  # characters: the result fits one phone screen, in every language
 
 
 @dataclass(frozen=True)
@@ -65,9 +70,12 @@ class Question:
 
     key: str
     text: str
-    kind: str  # choice | months | region | count
+    kind: str  # choice | when | region | count
     relevant: Callable[[dict, dt.date], bool]  # (the answers so far, the person's today)
     options: tuple[tuple[str, str], ...] = ()
+    # for `when`: a vague answer ("5 months ago") is kept as its earliest possible day (a window that closes)
+    # or its latest (a period that must be long enough), so a date computed from it is never too generous
+    earliest: bool = True
 
 
 def always(answers: dict, day: dt.date) -> bool:
@@ -88,7 +96,16 @@ def in_country(answers: dict) -> bool:
 
 def serpin_open(answers: dict, day: dt.date) -> bool:
     window = load_ruleset().rules.book(day).rule("in_migrant.serpin").params.months
-    return answers.get("serpin_graduate") == "yes" and answers.get("months_since_graduation", window + 1) <= window
+    graduated = answers.get("graduated_on")
+    if answers.get("serpin_graduate") != "yes" or not isinstance(graduated, str):
+        return False
+    return add_months(span_of(graduated).earliest, window) >= day
+
+
+def registration_asked(answers: dict, day: dt.date) -> bool:
+    """From 2026 the status must be registered at the career centre: asked when the person has that status."""
+    rule = load_ruleset().rules.book(day).rule("in_migrant.employment")
+    return bool(rule.params.registered) and answers.get("employment_status") in (rule.params.statuses or [])
 
 
 def migrant_here(answers: dict) -> bool:
@@ -133,9 +150,9 @@ QUESTIONS = [
         tuple(YES_NO),
     ),
     Question(
-        "months_since_graduation",
-        N_("When did you graduate? Send the date (for example 30.06.2025) or the number of months since then."),
-        "months",
+        "graduated_on",
+        N_("When did you graduate? Send the date (30.06.2025) or the month (06.2025, «June 2025»)."),
+        "when",
         lambda a, day: migrant_here(a) and a.get("serpin_graduate") == "yes",
     ),
     Question(
@@ -159,20 +176,24 @@ QUESTIONS = [
         tuple(YES_NO),
     ),
     Question(
-        "months_resident_departure",
+        "registered_since",
         N_(
-            "Since when have you lived in the region you are moving from? Send the date (for example 01.09.2024) "
-            "or the number of months."
+            "Since when have you been permanently registered in the region you are moving from? Send the date "
+            "(01.09.2024), the month (09.2024, «September 2024») or how long («2 years»)."
         ),
-        "months",
+        "when",
         lambda a, day: (
             migrant_here(a) and not serpin_open(a, day) and a.get("has_permanent_registration_departure") == "yes"
         ),
+        earliest=False,
     ),
     Question(
-        "months_in_reception_region",
-        N_("Since when have you lived in the new region? Send the date (e.g. 01.02.2026) or the number of months."),
-        "months",
+        "moved_on",
+        N_(
+            "When did you move to the new region? Send the date (01.02.2026), the month (02.2026, «February "
+            "2026») or how long ago («3 months ago»)."
+        ),
+        "when",
         lambda a, day: migrant_here(a) and not serpin_open(a, day) and a.get("already_moved") == "yes",
     ),
     Question(
@@ -187,6 +208,13 @@ QUESTIONS = [
         "choice",
         lambda a, day: track_of(a) == "in_migrant",
         tuple(EMPLOYMENT),
+    ),
+    Question(
+        "registered_at_career_centre",
+        N_("Are you registered at the career centre (employment centre) as unemployed or as a job seeker?"),
+        "choice",
+        lambda a, day: track_of(a) == "in_migrant" and registration_asked(a, day),
+        tuple(YES_NO),
     ),
     Question(
         "family_count",
@@ -217,13 +245,13 @@ QUESTIONS = [
     ),
 ]
 FAMILY_QUESTIONS = [
-    Question("kinship", N_("Family member {number}: who is this to you?"), "choice", always, tuple(KINSHIP)),
+    Question("kinship", N_("Family member №{number}: who is this to you?"), "choice", always, tuple(KINSHIP)),
     Question(
         "citizenship",
-        N_("Family member {number}: what is their citizenship?"),
+        N_("Family member №{number}: what is their citizenship?"),
         "choice",
         always,
-        tuple(CITIZENSHIP),
+        tuple(FAMILY_CITIZENSHIP),
     ),
 ]
 
@@ -355,10 +383,13 @@ def accept(ctx: Conversation, question: Question, text: str, pressed: bool) -> N
             return answer(ctx, number)
         problem = ctx._("Please send a whole number from 0 to {largest}.").format(largest=MAX_FAMILY)
     else:
-        months = parse_months_since(text, ctx.today)
-        if months is not None:
-            return answer(ctx, months)
-        problem = ctx._("Please send a past date like 15.03.2025 (day.month.year) or a whole number of months.")
+        when = parse_when(text, ctx.today)
+        if when is not None:
+            return answer(ctx, when.stored(question.earliest))
+        problem = ctx._(
+            "Please send a past date like 15.03.2025, a month like 09.2025 or «September 2025», or how long "
+            "ago («5 months»)."
+        )
     if pressed:
         raise NotUnderstood("button")
     ask(ctx, answers, history, note=problem)
@@ -372,8 +403,9 @@ def shown_answer(ctx: Conversation, question: Question, value) -> str:
         return ctx._(dict(question.options)[value])
     if question.kind == "region":
         return shown_region(value, ctx.language)
-    if question.kind == "months":
-        return ctx.ngettext("{n} month", "{n} months", value).format(n=value)
+    if question.kind == "when":
+        span = span_of(value)
+        return ctx.t.date(span.earliest) if span.exact else ctx.t.month(span.earliest)
     return str(value)
 
 
@@ -389,20 +421,51 @@ def show_summary(ctx: Conversation, answers: dict, history: list) -> None:
 
 
 def result_text(ctx: Conversation, renderer: Renderer, result: Result) -> str:
-    lines = [ctx._("Result: {outcome}").format(outcome=ctx._(OUTCOMES[result.outcome]))]
+    """One phone screen (at most MAX_RESULT characters): the verdict, the reasons that decide it, where to
+    apply and the next step. Reasons that only explain, the steps of the path and every paragraph behind them
+    are under "Sources"."""
+    head = [ctx._("Result: {outcome}").format(outcome=ctx._(OUTCOMES[result.outcome]))]
     if result.path:
-        lines.append(ctx._("Path: {path}").format(path=renderer.path_name(result.path)))
-    lines += ["", ctx._("Why:")]
-    for reason in result.reasons:
-        sources = "; ".join(cite(source, ctx.language) for source in renderer.book.rule(reason.rule).sources)
-        lines.append(f"• {renderer.reason_text(reason)}\n  ({renderer.cite(reason)} — {sources})")
+        head.append(ctx._("Path: {path}").format(path=renderer.path_name(result.path)))
+    tail = []
     if result.where_to_apply:
-        lines += ["", ctx._("Where to apply:")]
-        lines += [f"• {renderer.office(place.office, place.region)}" for place in result.where_to_apply]
-    steps = renderer.next_steps(result)
-    if steps:
-        lines += ["", ctx._("Next steps:")] + [f"• {step}" for step in steps]
+        tail += ["", ctx._("Where to apply: {places}").format(places=renderer.places(result.where_to_apply))]
+    steps = renderer.next_steps(result, with_path=False) or [ctx._(NEXT_WHEN_ELIGIBLE)]
+    tail += ["", ctx._("Next step: {step}").format(step=steps[0])]
+    tail += ["", ctx._("A pre-check, not the decision. The paragraphs behind each answer: Sources.")]
+    deciding = [reason for reason in result.reasons if reason.effect != INFO]
+    room = MAX_RESULT - len("\n".join(head + ["", ctx._("Why:")] + tail)) - 60
+    why = []
+    for number, reason in enumerate(deciding):
+        line = "• " + renderer.reason_text(reason)
+        if len(line) + 1 > room:
+            left = len(deciding) - number
+            why.append(
+                ctx.ngettext(
+                    "…and {n} more reason under Sources.", "…and {n} more reasons under Sources.", left
+                ).format(n=left)
+            )
+            break
+        why.append(line)
+        room -= len(line) + 1
+    middle = ["", ctx._("Why:"), *why] if why else []
+    return "\n".join(head + middle + tail)
+
+
+NEXT_WHEN_ELIGIBLE = N_("Gather the documents (Documents checklist below) and apply at one of the places above.")
+
+
+def sources_text(ctx: Conversation, renderer: Renderer, result: Result) -> str:
+    """Every reason with the paragraph and the documents behind it (titles, no line numbers), and the steps."""
+    lines = [ctx._("Why, paragraph by paragraph:")]
+    documents: list[str] = []
+    for reason in result.reasons:
+        lines.append(f"• {renderer.reason_text(reason)}\n  ({renderer.cite(reason)})")
+        documents += renderer.documents_cited(reason)
+    if result.path and result.outcome in ("eligible", "needs_more_info"):
+        lines += ["", ctx._("How it goes:"), renderer.book.paths[result.path].steps(ctx.language)]
     lines += ["", ctx._("Rules version: {version}").format(version=renderer.book.version.title(ctx.language))]
+    lines.append(ctx._("Sources: {sources}").format(sources="; ".join(dict.fromkeys(documents))))
     return "\n".join(lines)
 
 
@@ -415,14 +478,19 @@ def package_button_id(track: str | None, profile: Profile) -> str:
     return f"pkg:for:{track}:{origin}:{profile.destination_region}"
 
 
+def checked(ctx: Conversation) -> tuple[Profile, Result, Renderer]:
+    """The result of the answers in the state, on today's rules and quota, with words in the person's language."""
+    day = ctx.today
+    ruleset = load_ruleset()
+    profile = profile_of(ctx.data.get("answers", {}), day)
+    result = evaluate(profile, ruleset, quota(day.year), day)
+    return profile, result, Renderer(ruleset, ruleset.rules.book(day), ctx.t)
+
+
 async def show_result(ctx: Conversation, keep: bool = True) -> None:
     """The result of the answers in the state; `keep` stores it (with consent), not when it is shown again."""
     answers = ctx.data.get("answers", {})
-    day = ctx.today
-    ruleset = load_ruleset()
-    profile = profile_of(answers, day)
-    result = evaluate(profile, ruleset, quota(day.year), day)
-    renderer = Renderer(ruleset, ruleset.rules.book(day), ctx.t)
+    profile, result, renderer = checked(ctx)
     if keep and ctx.has_consent:
         ctx.session.add(
             EligibilityResult(
@@ -434,7 +502,7 @@ async def show_result(ctx: Conversation, keep: bool = True) -> None:
             )
         )
     ctx.goto(STATE, answers=answers, history=ctx.data.get("history", []), asking="done", path=result.path)
-    buttons = []
+    buttons = [[Button("elig:src", ctx._("Sources"))]]
     if result.path:
         buttons.append([Button("elig:docs", ctx._("Documents checklist"), ctx._("Documents"))])
     if "pkg" in ctx.router.buttons:
@@ -451,6 +519,11 @@ async def show_result(ctx: Conversation, keep: bool = True) -> None:
     ctx.say(result_text(ctx, renderer, result), buttons)
 
 
+def show_sources(ctx: Conversation) -> None:
+    _profile, result, renderer = checked(ctx)
+    ctx.say(sources_text(ctx, renderer, result), [[Button("elig:result", ctx._("Back to the result"))]])
+
+
 def show_documents(ctx: Conversation) -> None:
     answers, path = ctx.data.get("answers", {}), ctx.data.get("path")
     ruleset = load_ruleset()
@@ -458,7 +531,7 @@ def show_documents(ctx: Conversation) -> None:
     for need in ruleset.documents.needs_for(path, answers.get("family_count", 0)):
         lines.append(
             f"• {need.document.name(ctx.language)} — {holder_label(need.holder, ctx.t)}"
-            f" ({cite(need.source, ctx.language)})"
+            f" ({cite_parts(need.source, ctx.language)[0]})"
         )
     ctx.say("\n".join(lines), [[Button("elig:restart", ctx._("Check again"))], [Button("menu", ctx._("Menu"))]])
 
@@ -482,6 +555,10 @@ async def eligibility_button(ctx: Conversation, argument: str) -> None:
         return await show_result(ctx)
     if action == "docs" and in_check and ctx.data.get("path"):
         return show_documents(ctx)
+    if action == "src" and in_check and ctx.data.get("asking") == "done":
+        return show_sources(ctx)
+    if action == "result" and in_check and ctx.data.get("asking") == "done":
+        return await show_result(ctx, keep=False)
     raise NotUnderstood("button")
 
 

@@ -160,6 +160,6 @@ def test_package_command_names_an_unknown_region():
 def test_in_the_console_a_number_answers_a_number_question(tmp_path):
     """When the choices are numbers (how many move with you), a typed 4 is the answer 4, not choice 4."""
     env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'chat.db'}"}
-    # Russian, consent, the pre-check: citizen, living abroad, to Abai, job seeker, then 4 family members.
-    result = run_joldas("chat", "--lang", "ru", stdin="1\n1\n2\n1\n2\n2\n2\n4\n1\n2\n2\n", env=env)
+    # Russian, consent, the pre-check: citizen, living abroad, to Abai, job seeker, registered, then 4 move.
+    result = run_joldas("chat", "--lang", "ru", stdin="1\n1\n2\n1\n2\n2\n2\n1\n4\n1\n2\n2\n", env=env)
     assert "• Сколько членов семьи переезжают с вами? — 4" in result.stdout

@@ -42,7 +42,7 @@ def test_a_not_yet_result_in_russian(tmp_path):
     assert data["outcome_text"] == "Пока нет: одно условие ещё не выполнено"
 
 
-@pytest.mark.parametrize(("language", "word"), [("kk", "қандас"), ("ky", "кандаш")])
+@pytest.mark.parametrize(("language", "word"), [("kk", "қандас"), ("ky", "кандас")])
 def test_a_kandas_abroad_in_kazakh_and_kyrgyz(tmp_path, language, word):
     profile = {"citizenship": "stateless", "nationality": "kazakh", "location": "abroad", "destination_region": "Абай"}
     data = json.loads(run(tmp_path, profile, "--today", "2026-03-01", "--lang", language).stdout)
@@ -81,3 +81,13 @@ def test_a_missing_profile_file(tmp_path):
     result = subprocess.run(command, capture_output=True, text=True, timeout=60)
     assert (result.returncode, "Traceback" in result.stderr) == (2, False)
     assert "--profile" in result.stderr
+
+
+def test_a_date_after_the_day_of_the_check_is_one_line(tmp_path):
+    profile = tmp_path / "future.json"
+    profile.write_text('{"citizenship": "kz", "already_moved": true, "moved_on": "2026-05"}', encoding="utf-8")
+    command = [sys.executable, "-m", "bot.cli", "eligibility", "--profile", str(profile), "--today", "2026-03-01"]
+    result = subprocess.run(command, capture_output=True, text=True)
+    assert result.returncode == 2
+    expected = f"profile {profile}: moved_on: 2026-05 is after the day of the check (2026-03-01)"
+    assert result.stderr.strip() == f"joldas eligibility: {expected}"

@@ -2,6 +2,7 @@
 outcome in each language, and what is stored (only with consent, deleted by /forget)."""
 
 import datetime as dt
+import re
 
 import pytest
 from sqlalchemy import func, select
@@ -9,6 +10,7 @@ from sqlalchemy import func, select
 from bot.eligibility.render import OUTCOMES
 from bot.i18n import USER_LANGUAGES, texts
 from bot.storage.models import EligibilityResult
+from handlers import eligibility
 
 # The engine's clock (tests/conftest.py) says it is 1 March 2026 in Almaty: the year of the quota the answers
 # assume, and the day months are counted to.
@@ -45,16 +47,17 @@ PATHS = {
         "eligible",
     ),
     "in_migrant_standard": (
-        ["kz", "in_kz", "no", "no", '"Туркестан', "yes", '"01.09.2025', "pavlodar", "job_seeker", "0"]
+        ["kz", "in_kz", "no", "no", '"Туркестан', "yes", '"01.09.2025', "pavlodar", "job_seeker", "yes", "0"]
         + ["yes", "no", "no"],
         "not_yet",
     ),
     "in_migrant_moved": (
-        ["kz", "in_kz", "no", "yes", '"Жамбыл облысы', '"4', "north_kazakhstan", "unemployed", "2", "yes", "no", "no"],
+        ["kz", "in_kz", "no", "yes", '"Жамбыл облысы', '"4 месяца назад', "north_kazakhstan", "unemployed", "yes", "2"]
+        + ["yes", "no", "no"],
         "eligible",
     ),
     "serpin_graduate": (
-        ["kz", "in_kz", "yes", '"30.11.2025', '"Kyzylorda', "kostanay", "job_seeker", "0", "yes", "no", "no"],
+        ["kz", "in_kz", "yes", '"30.11.2025', '"Kyzylorda', "kostanay", "job_seeker", "yes", "0", "yes", "no", "no"],
         "eligible",
     ),
 }
@@ -69,8 +72,8 @@ async def test_each_path_summary_then_result(person, database, path):
     assert person.button_ids[0] == "elig:go"
     await person.press("elig:go")
     assert tr("ru", OUTCOMES[outcome]) in person.text
-    assert "Порядок:" in person.text
     assert "Почему:" in person.text
+    assert len(person.last[0].text) <= eligibility.MAX_RESULT
     (result,) = await stored(database)
     assert (result.outcome, result.result["path"], result.rules_version) == (outcome, path, "2026.01")
     assert "elig:docs" in person.button_ids
@@ -78,14 +81,17 @@ async def test_each_path_summary_then_result(person, database, path):
     assert "Документ, удостоверяющий личность" in person.text
 
 
-async def test_the_result_lists_each_reason_with_its_paragraph(person):
+async def test_the_result_then_each_reason_with_its_paragraph_under_sources(person):
     await person.onboard("kk")
     await run(person, PATHS["in_migrant_standard"][0] + ["!elig:go"])
-    text = person.text
-    assert "Қоныс аударушылар қағидалары, 3-тармақ" in text
-    assert "L427" in text
-    assert texts("kk").date(dt.date(2026, 9, 1)) in text  # twelve months after 01.09.2025
-    assert "Павлодар облысы" in text
+    assert texts("kk").date(dt.date(2026, 9, 1)) in person.text  # a year after 01.09.2025
+    await person.press("elig:src")
+    assert "Павлодар облысы" in person.text  # the quota there, a reason that only explains
+    assert "Қоныс аударушылар қағидалары, 3-тармақ" in person.text
+    assert person.text.count("№ 20 бұйрық: қандастар мен қоныс аударушыларды") == 1  # the order named once
+    assert not re.search(r"\bL\d", person.text)  # line numbers stay in the JSON and the PDF
+    await person.press("elig:result")
+    assert person.text.startswith(tr("kk", "Result: {outcome}").format(outcome=tr("kk", OUTCOMES["not_yet"])))
 
 
 async def test_only_relevant_questions_are_asked(person):
@@ -115,9 +121,11 @@ async def test_bad_typed_input_is_asked_again_politely(person):
     await run(person, ["kz", "in_kz", "no", "no", '"Туркестан', "yes"])
     for bad in ("31.02.2025", "когда-то", "01.01.2030"):
         await person.say(bad)
-        assert tr("ru", "Please send a past date like 15.03.2025 (day.month.year) or a whole number of months.") in (
-            person.text
-        )
+        assert tr(
+            "ru",
+            "Please send a past date like 15.03.2025, a month like 09.2025 or «September 2025», or how long "
+            "ago («5 months»).",
+        ) in (person.text)
     await person.say("Марс")
     assert "Марс" not in person.text
     await person.say("8")  # months as a number
@@ -174,7 +182,8 @@ async def test_forget_deletes_stored_results(person, database):
 OUTCOME_STEPS = {
     "eligible": KANDAS_IN_COUNTRY,
     "not_yet": ["foreign", "kazakh", "in_kz", "applied", "pavlodar", "0", "yes", "no", "no"],
-    "not_eligible": ["kz", "in_kz", "no", "yes", '"Жамбыл', '"9', "pavlodar", "unemployed", "0", "yes", "no", "no"],
+    "not_eligible": ["kz", "in_kz", "no", "yes", '"Жамбыл', '"9', "pavlodar", "unemployed", "yes", "0"]
+    + ["yes", "no", "no"],
     "needs_more_info": ["kz", "in_kz", "no", "no", '"Туркестан', "yes", '"24', "pavlodar", "employed", "0"]
     + ["yes", "yes", "no"],
     "other_procedure": ["stateless", "other"],
@@ -190,6 +199,10 @@ async def test_every_outcome_in_every_language(person, language, outcome):
     assert heading != OUTCOMES[outcome]
     assert person.text.startswith(tr(language, "Result: {outcome}").format(outcome=heading))
     assert tr(language, "Why:") in person.text
+    assert len(person.text) <= eligibility.MAX_RESULT, len(person.text)
+    assert not re.search(r"\bL\d", person.text)
+    await person.press("elig:src")
+    assert not re.search(r"\bL\d", person.text)
 
 
 async def test_the_menu_offers_the_check(person):
@@ -197,3 +210,55 @@ async def test_the_menu_offers_the_check(person):
     assert "elig" in person.button_ids
     await person.press("elig")
     assert tr("ky", "What is your citizenship?") in person.text
+
+
+@pytest.mark.parametrize("language", USER_LANGUAGES)
+@pytest.mark.parametrize("path", PATHS)
+async def test_every_result_fits_a_phone_screen(person, language, path):
+    await person.onboard(language)
+    await run(person, PATHS[path][0] + ["!elig:go"])
+    assert len(person.last[0].text) <= eligibility.MAX_RESULT, (language, path, len(person.last[0].text))
+    await person.press("elig:docs")
+    assert not re.search(r"\bL\d", person.text)
+
+
+MOVED = ["kz", "in_kz", "no", "yes", '"Жамбыл облысы']
+
+
+@pytest.mark.parametrize(
+    ("typed", "last_day"),
+    [
+        ("02.09.2025", dt.date(2026, 3, 2)),  # the issue's case: not 1 April
+        ("сентябрь 2025", dt.date(2026, 3, 1)),  # the day unknown: counted from the 1st
+        ("2025 жылдың қыркүйегі", dt.date(2026, 3, 1)),
+        ("09.2025", dt.date(2026, 3, 1)),
+        ("5 месяцев назад", dt.date(2026, 3, 2)),
+    ],
+)
+async def test_the_move_is_asked_as_a_date_in_natural_words(person, typed, last_day):
+    await person.onboard("ru")
+    await run(person, MOVED + [f'"{typed}', "pavlodar", "unemployed", "yes", "0", "yes", "no", "no", "!elig:go"])
+    assert tr("ru", OUTCOMES["eligible"]) in person.text
+    assert texts("ru").date(last_day) in person.text
+
+
+async def test_half_a_year_ago_has_closed_the_window(person):
+    await person.onboard("ru")
+    await run(person, MOVED + ['"полгода назад', "pavlodar", "unemployed", "yes", "0", "yes", "no", "no", "!elig:go"])
+    assert tr("ru", OUTCOMES["not_eligible"]) in person.text
+
+
+async def test_not_registered_at_the_career_centre_is_told_where_to_register(person):
+    await person.onboard("ky")
+    await run(person, PATHS["in_migrant_standard"][0][:9] + ["no", "0", "yes", "no", "no", "!elig:go"])
+    assert tr("ky", OUTCOMES["not_yet"]) in person.text
+    assert "ишке орноштуруу борбор" in person.text
+
+
+async def test_a_family_member_is_asked_about_themselves(person):
+    await person.onboard("kk")
+    await run(person, ["foreign", "kazakh", "in_kz", "yes", "no", "pavlodar", "1", "spouse"])
+    labels = [button.label for reply in person.last for button in reply.all_buttons()]
+    assert tr("kk", "Has no citizenship") in labels
+    assert tr("kk", "Stateless") not in labels
+    assert "№1" in person.text

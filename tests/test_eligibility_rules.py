@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from bot.content.yearly import load_quota, quota_file
-from bot.eligibility.answers import months_between, parse_date, parse_months_since, parse_number
+from bot.eligibility.answers import parse_date, parse_number, parse_when
 from bot.eligibility.documents import documents_for
 from bot.eligibility.evaluator import RULE_TEXTS, add_months, evaluate, load_ruleset
 from bot.eligibility.profile import Profile, ProfileError, parse_profile
@@ -24,6 +24,7 @@ MIGRANT = {
     "has_permanent_registration_departure": True,
     "months_resident_departure": 24,
     "employment_status": "job_seeker",
+    "registered_at_career_centre": True,
 }
 KANDAS = {
     "citizenship": "foreign",
@@ -61,7 +62,7 @@ def test_track_kandas_in_country_eligible():
     result = check(**KANDAS)
     assert (result.outcome, result.track, result.path) == ("eligible", "kandas", "kandas_in_country")
     assert {("track.kandas", "met"), ("kandas.in_country", "met")} <= keyed(result)
-    assert [place.office for place in result.where_to_apply] == ["akimat", "state_corporation"]
+    assert [place.office for place in result.where_to_apply] == ["akimat", "state_corporation", "egov"]
     assert result.where_to_apply[0].region == "akmola"
 
 
@@ -148,7 +149,9 @@ def test_without_permanent_registration_not_yet_and_no_date():
 # --- in-migrants who moved, and Serpin graduates: six months ----------------------------------------------
 
 
-@pytest.mark.parametrize(("months", "outcome"), [(5, "eligible"), (6, "eligible"), (7, "not_eligible")])
+# Whole months say only that the move was between `months` and `months + 1` months ago: counted from the
+# earliest day it can have been, "6 months" may already be past the window, so only 5 is surely in it.
+@pytest.mark.parametrize(("months", "outcome"), [(5, "eligible"), (6, "not_eligible"), (7, "not_eligible")])
 def test_six_months_in_the_reception_region_is_the_boundary(months, outcome):
     result = check(**{**MIGRANT, "already_moved": True, "months_in_reception_region": months})
     assert result.outcome == outcome
@@ -157,12 +160,14 @@ def test_six_months_in_the_reception_region_is_the_boundary(months, outcome):
 
 def test_moved_path_applies_in_the_reception_region_by_a_date():
     result = check(**{**MIGRANT, "already_moved": True, "months_in_reception_region": 4})
-    assert (result.path, result.apply_by) == ("in_migrant_moved", dt.date(2026, 5, 1))
+    # 4 whole months on 1 March 2026: moved on 2 October 2025 at the earliest, so the window ends 2 April
+    assert (result.path, result.apply_by) == ("in_migrant_moved", dt.date(2026, 4, 2))
+    assert result.counted_from == {"in_migrant.moved": "months_in_reception_region"}
     assert result.where_to_apply[0].office == "employment_centre"
     assert result.where_to_apply[0].region == "pavlodar"
 
 
-@pytest.mark.parametrize(("months", "path"), [(6, "serpin_graduate"), (7, "in_migrant_standard")])
+@pytest.mark.parametrize(("months", "path"), [(5, "serpin_graduate"), (6, "in_migrant_standard")])
 def test_six_months_after_graduation_is_the_serpin_boundary(months, path):
     serpin = {**MIGRANT, "months_resident_departure": 2, "serpin_graduate": True, "months_since_graduation": months}
     result = check(**serpin)
@@ -268,9 +273,8 @@ def test_missing_and_expired_documents_warn_of_intake_refusal():
     profile = parse_profile(
         '{"citizenship": "kz", "location": "in_kz", "destination_region": "pavlodar", "already_moved": false,'
         ' "has_permanent_registration_departure": true, "months_resident_departure": 12,'
-        ' "employment_status": "unemployed", "family_members": [{"kinship": "spouse"}], "documents": '
-        + str(documents).replace("'", '"')
-        + "}"
+        ' "employment_status": "unemployed", "registered_at_career_centre": true,'
+        ' "family_members": [{"kinship": "spouse"}], "documents": ' + str(documents).replace("'", '"') + "}"
     )
     result = evaluate(profile, RULESET, QUOTA, TODAY)
     statuses = {(d.document, d.holder): d.status for d in result.documents}
@@ -308,13 +312,14 @@ def test_documents_for_is_the_api_the_package_uses():
     [
         ("owns_dwelling_in_destination", True, "silent.dwelling"),
         ("previous_participation", True, "silent.previous_participation"),
-        ("submitter_is_adult", False, "applicant.minor"),
-        ("age", 17, "applicant.minor"),
+        ("submitter_is_adult", False, "applicant.minor.{track}"),
+        ("age", 17, "applicant.minor.{track}"),
     ],
 )
 @pytest.mark.parametrize("base", [MIGRANT, KANDAS], ids=["in_migrant", "kandas"])
 def test_silences_need_more_info_and_name_whom_to_ask(base, field, value, rule):
     result = check(**{**base, field: value})
+    rule = rule.format(track=result.track)
     assert result.outcome == "needs_more_info"
     assert rule in rules_of(result, "needs_more_info")
     assert result.ask
@@ -384,16 +389,104 @@ def test_dates_in_common_forms(text, day):
     assert parse_date(text) == day
 
 
-def test_months_from_a_date_or_a_number():
-    assert months_between(dt.date(2025, 3, 5), dt.date(2026, 3, 4)) == 11
-    assert months_between(dt.date(2025, 3, 5), dt.date(2026, 3, 5)) == 12
-    assert parse_months_since("05.03.2025", TODAY) == 11
-    assert parse_months_since("7", TODAY) == 7
-    assert parse_months_since("01.01.2030", TODAY) is None  # in the future
-    assert parse_months_since("-3", TODAY) is None
+def test_whole_numbers_within_a_limit():
+    assert parse_number("7", 15) == 7
+    assert parse_number("-3", 15) is None
     assert parse_number("16", 15) is None
 
 
 def test_add_months_keeps_the_day_or_takes_the_months_last():
     assert add_months(dt.date(2026, 1, 31), 1) == dt.date(2026, 2, 28)
     assert add_months(dt.date(2026, 11, 15), 3) == dt.date(2027, 2, 15)
+
+
+# --- periods counted from dates (issue 10) ----------------------------------------------------------------
+
+
+def test_a_window_counted_from_the_date_ends_six_months_after_it_not_a_month_later():
+    """Moved on 2 September 2025, asking on 1 March 2026: the window closes on 2 March, not 1 April."""
+    result = check(**{**MIGRANT, "already_moved": True, "moved_on": "2025-09-02"})
+    assert (result.outcome, result.apply_by) == ("eligible", dt.date(2026, 3, 2))
+    assert result.counted_from == {"in_migrant.moved": "moved_on"}
+    closed = check(today=dt.date(2026, 3, 3), **{**MIGRANT, "already_moved": True, "moved_on": "2025-09-02"})
+    assert ("in_migrant.moved", "window_closed") in keyed(closed)
+    on_the_day = check(today=dt.date(2026, 3, 2), **{**MIGRANT, "already_moved": True, "moved_on": "2025-09-02"})
+    assert on_the_day.outcome == "eligible"  # "no more than six months" includes the last day
+
+
+def test_a_month_without_a_day_counts_cautiously():
+    """`2025-09`: for a window, from 1 September (it closes soonest); for "at least a year", from the 30th."""
+    moved = check(**{**MIGRANT, "already_moved": True, "moved_on": "2025-09"})
+    assert moved.apply_by == dt.date(2026, 3, 1)
+    registered = check(**{**MIGRANT, "registered_since": "2025-03", "months_resident_departure": None})
+    assert (registered.outcome, registered.eligible_from) == ("not_yet", dt.date(2026, 3, 31))
+    assert registered.counted_from == {"in_migrant.standard": "registered_since"}
+
+
+def test_a_year_of_registration_is_met_on_the_anniversary():
+    assert check(**{**MIGRANT, "registered_since": "2025-03-01"}).outcome == "eligible"
+    later = check(**{**MIGRANT, "registered_since": "2025-03-02"})
+    assert (later.outcome, later.eligible_from) == ("not_yet", dt.date(2026, 3, 2))
+
+
+def test_serpin_window_from_the_graduation_date():
+    serpin = {**MIGRANT, "serpin_graduate": True, "graduated_on": "2025-09-01"}
+    assert check(**serpin).apply_by == dt.date(2026, 3, 1)
+    assert check(**{**serpin, "graduated_on": "2025-08-31"}).path == "in_migrant_standard"
+
+
+def test_a_date_wins_over_months_and_a_bad_date_is_named():
+    result = check(**{**MIGRANT, "already_moved": True, "moved_on": "2025-12-01", "months_in_reception_region": 9})
+    assert result.counted_from == {"in_migrant.moved": "moved_on"} and result.outcome == "eligible"
+    with pytest.raises(ProfileError, match="moved_on"):
+        parse_profile('{"moved_on": "September"}')
+
+
+def test_2026_needs_registration_at_the_career_centre_and_says_where():
+    unregistered = check(**{**MIGRANT, "registered_at_career_centre": False})
+    assert unregistered.outcome == "not_yet"
+    assert ("in_migrant.employment", "not_registered") in keyed(unregistered)
+    unknown = check(**{**MIGRANT, "registered_at_career_centre": None})
+    assert "registered_at_career_centre" in unknown.missing
+    before = check(today=OLD_RULES_DAY, **{**MIGRANT, "registered_at_career_centre": None})
+    assert "registered_at_career_centre" not in before.missing  # Order No. 20 asks no such thing
+
+
+def test_version_2021_is_not_in_force_before_ten_days_after_the_order_of_11_august():
+    version = RULESET.rules.versions[0]
+    assert (version.id, version.in_force_from, version.in_force_approximate) == ("2021.08", dt.date(2021, 8, 22), True)
+    with pytest.raises(ValueError, match="no rules version is in force on 2021-08-21"):
+        RULESET.rules.book(dt.date(2021, 8, 21))
+
+
+def test_places_reported_by_the_press_say_so():
+    moved = check(**{**MIGRANT, "already_moved": True, "moved_on": "2026-01-10"})
+    assert [place.press for place in moved.where_to_apply] == [False, True, True, True]
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored_for_a_window", "stored_for_a_year"),
+    [
+        ("01.09.2025", "2025-09-01", "2025-09-01"),
+        ("09.2025", "2025-09", "2025-09"),
+        ("сентябрь 2025", "2025-09", "2025-09"),
+        ("2025 жылдың қыркүйегі", "2025-09", "2025-09"),
+        ("2025-жылдын сентябры", "2025-09", "2025-09"),
+        ("2 сентября 2025", "2025-09-02", "2025-09-02"),
+        ("September 2025", "2025-09", "2025-09"),
+        ("полгода назад", "2025-08-02", "2025-09-01"),
+        ("1 год", "2025-02-02", "2025-03-01"),
+        ("12 месяцев", "2025-02-02", "2025-03-01"),
+        ("бір жыл", "2025-02-02", "2025-03-01"),
+        ("жарым жыл мурун", "2025-08-02", "2025-09-01"),
+        ("5", "2025-09-02", "2025-10-01"),
+    ],
+)
+def test_when_is_read_in_natural_words_and_kept_cautiously(typed, stored_for_a_window, stored_for_a_year):
+    span = parse_when(typed, TODAY)
+    assert (span.stored(earliest=True), span.stored(earliest=False)) == (stored_for_a_window, stored_for_a_year)
+
+
+@pytest.mark.parametrize("typed", ["когда-то", "2027", "04.2026", "01.01.2030", "сентябрь", "31.02.2025", ""])
+def test_what_is_no_past_date_is_not_read(typed):
+    assert parse_when(typed, TODAY) is None

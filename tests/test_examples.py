@@ -23,3 +23,5 @@ def test_example_profiles(name, outcome, path):
     result = subprocess.run([*command, "--today", "2026-03-01"], capture_output=True, text=True, check=True)
     answer = json.loads(result.stdout)
     assert (answer["outcome"], answer["path"], answer["rules_version"]) == (outcome, path, "2026.01")
+    if name == "eligibility-moved-eligible":  # moved on 2 September 2025: the window closes on 2 March 2026
+        assert (answer["apply_by"], answer["counted_from"]) == ("2026-03-02", {"in_migrant.moved": "moved_on"})

@@ -437,7 +437,7 @@ async def test_a_whole_conversation_over_whatsapp(person, graph, database):
 
 # The pre-check's answers for an in-migrant who moved to North Kazakhstan four months ago (see
 # tests/test_eligibility_conversation.py): a button id, or `"text` for a typed answer.
-MOVED_IN_MIGRANT = ["kz", "in_kz", "no", "yes", '"Жамбыл облысы', '"4', "north_kazakhstan", "unemployed", "2"]
+MOVED_IN_MIGRANT = ["kz", "in_kz", "no", "yes", '"Жамбыл облысы', '"4', "north_kazakhstan", "unemployed", "yes", "2"]
 MOVED_IN_MIGRANT += ["yes", "no", "no"]
 
 

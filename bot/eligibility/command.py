@@ -12,6 +12,7 @@ import sys
 from bot.clock import SystemClock, local_today
 from bot.content.loader import ContentError
 from bot.content.yearly import load_quota, quota
+from bot.eligibility.answers import span_of
 from bot.eligibility.evaluator import evaluate, load_ruleset
 from bot.eligibility.profile import ProfileError, parse_profile
 from bot.eligibility.render import Renderer
@@ -44,6 +45,10 @@ def check(args: argparse.Namespace) -> dict:
         profile = parse_profile(text)
     except ProfileError as error:
         raise InputError(f"profile {args.profile}: {error}") from None
+    for name in ("registered_since", "moved_on", "graduated_on"):
+        value = getattr(profile, name)
+        if value is not None and span_of(value).earliest > today:
+            raise InputError(f"profile {args.profile}: {name}: {value} is after the day of the check ({today})")
     try:
         year_quota = load_quota(args.quota) if args.quota else quota(today.year)
     except ContentError as error:

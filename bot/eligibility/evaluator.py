@@ -15,6 +15,7 @@ from typing import Any
 
 from bot.content import CONTENT_DIR
 from bot.content.yearly import TRACK_CATEGORY, QuotaYear
+from bot.eligibility.answers import Span, months_ago, span_of
 from bot.eligibility.documents import DocumentNeed, DocumentsFile, catalogue
 from bot.eligibility.profile import Profile
 from bot.eligibility.rules import RuleBook, RulesFile, rules_file
@@ -49,7 +50,8 @@ RULE_TEXTS: dict[str, set[str]] = {
     "quota.destination": {"open", "none", "no_data"},
     "documents.intake": {"missing", "expired", "notice"},
     "decision.grounds": {"always"},
-    "applicant.minor": {"minor"},
+    "applicant.minor.in_migrant": {"minor"},
+    "applicant.minor.kandas": {"minor"},
     "silent.previous_participation": {"participated"},
     "silent.dwelling": {"owns"},
     "silent.same_region": {"same"},
@@ -90,6 +92,7 @@ class DocumentCheck:
 class Place:
     office: str
     region: str | None = None
+    press: bool = False  # reported by the press, not in the order text we hold
 
 
 @dataclass(frozen=True)
@@ -103,9 +106,12 @@ class Result:
     ask: list[str]  # offices to ask where the Rules are silent or an answer is missing
     missing: list[str]  # profile fields the check needs and did not get
     eligible_from: dt.date | None  # when a `not_yet` condition will be met, where that can be computed
-    apply_by: dt.date | None  # the end of a six-month window, where one applies
+    apply_by: dt.date | None  # the last day of a six-month window, where one applies
     rules_version: str
     checked_on: dt.date
+    # which answer each period was counted from: a date field (`moved_on`…) or, for older profiles, a number
+    # of whole months (`months_in_reception_region`…), which gives a cautious date, not the exact one
+    counted_from: dict[str, str] = field(default_factory=dict)
 
     def as_data(self) -> dict[str, Any]:
         """Plain JSON-ready data, without texts: what is stored."""
@@ -142,6 +148,7 @@ class _Check:
         self.missing: list[str] = []
         self.eligible_from: dt.date | None = None
         self.apply_by: dt.date | None = None
+        self.counted_from: dict[str, str] = {}
 
     def add(self, rule: str, text_key: str, effect: str, **params: Any) -> None:
         self.book.rule(rule)  # a rule missing from the data is a bug, not a silent skip
@@ -161,7 +168,7 @@ class _Check:
             self.in_migrant_conditions()
         if track is not None:
             self.destination_quota(track)
-            self.applicant_age()
+            self.applicant_age(track)
             self.silences()
         documents = self.documents(path) if path else []
         if track is not None:
@@ -188,6 +195,7 @@ class _Check:
             apply_by=self.apply_by if outcome in (ELIGIBLE, NEEDS_MORE_INFO) else None,
             rules_version=self.book.version.id,
             checked_on=self.today,
+            counted_from=self.counted_from,
         )
 
     def track(self) -> str | None:
@@ -251,46 +259,62 @@ class _Check:
             return None
         return self.moved() if profile.already_moved else self.standard()
 
+    def span(self, rule: str, date_field: str, months_field: str) -> Span | None:
+        """When a period began: from the date answer, else from whole months (older profiles), else None.
+        Notes which answer was used; a number of months gives a cautious span, not a day."""
+        value, months = getattr(self.profile, date_field), getattr(self.profile, months_field)
+        if value is not None:
+            self.counted_from[rule] = date_field
+            return span_of(value)
+        if months is not None:
+            self.counted_from[rule] = months_field
+            return months_ago(months, self.today)
+        self.need(date_field)
+        return None
+
+    def window_end(self, rule: str, date_field: str, months_field: str) -> dt.date | None:
+        """The last day of a six-month window ("no more than six months", "within six months after"): six
+        months from the start, counted from the earliest day the start can be, so it is never overshot."""
+        start = self.span(rule, date_field, months_field)
+        return add_months(start.earliest, self.book.rule(rule).params.months) if start else None
+
     def serpin(self) -> str | None:
-        months = self.profile.months_since_graduation
-        window = self.book.rule("in_migrant.serpin").params.months
-        if months is None:
-            self.need("months_since_graduation")
+        last_day = self.window_end("in_migrant.serpin", "graduated_on", "months_since_graduation")
+        if last_day is None:
             return None
-        if months > window:
+        if last_day < self.today:
             self.add("in_migrant.serpin", "window_closed", INFO)
             return None
-        self.apply_by = add_months(self.today, window - months)
-        self.add("in_migrant.serpin", "met", ELIGIBLE, date=self.apply_by)
+        self.apply_by = last_day
+        self.add("in_migrant.serpin", "met", ELIGIBLE, date=last_day)
         return "serpin_graduate"
 
     def moved(self) -> str | None:
-        months = self.profile.months_in_reception_region
-        window = self.book.rule("in_migrant.moved").params.months
-        if months is None:
-            self.need("months_in_reception_region")
+        last_day = self.window_end("in_migrant.moved", "moved_on", "months_in_reception_region")
+        if last_day is None:
             return "in_migrant_moved"
-        if months > window:
+        if last_day < self.today:
             self.add("in_migrant.moved", "window_closed", NOT_ELIGIBLE)
             return None
-        self.apply_by = add_months(self.today, window - months)
-        self.add("in_migrant.moved", "met", ELIGIBLE, date=self.apply_by)
+        self.apply_by = last_day
+        self.add("in_migrant.moved", "met", ELIGIBLE, date=last_day)
         return "in_migrant_moved"
 
     def standard(self) -> str:
         profile = self.profile
-        needed = self.book.rule("in_migrant.standard").params.months
+        rule = "in_migrant.standard"
         if profile.has_permanent_registration_departure is None:
             self.need("has_permanent_registration_departure")
         elif not profile.has_permanent_registration_departure:
-            self.add("in_migrant.standard", "no_registration", NOT_YET)
-        elif profile.months_resident_departure is None:
-            self.need("months_resident_departure")
-        elif profile.months_resident_departure >= needed:
-            self.add("in_migrant.standard", "met", ELIGIBLE)
-        else:
-            self.eligible_from = add_months(self.today, needed - profile.months_resident_departure)
-            self.add("in_migrant.standard", "too_soon", NOT_YET, date=self.eligible_from)
+            self.add(rule, "no_registration", NOT_YET)
+        elif (start := self.span(rule, "registered_since", "months_resident_departure")) is not None:
+            # "at least one year": met on the anniversary of the latest day the registration can have begun
+            met_on = add_months(start.latest, self.book.rule(rule).params.months)
+            if met_on <= self.today:
+                self.add(rule, "met", ELIGIBLE)
+            else:
+                self.eligible_from = met_on
+                self.add(rule, "too_soon", NOT_YET, date=met_on)
         return "in_migrant_standard"
 
     def in_migrant_conditions(self) -> None:
@@ -302,11 +326,17 @@ class _Check:
         if status is None:
             if rule.params.required:
                 self.need("employment_status")
-        elif status in (rule.params.statuses or []):
+        elif status not in (rule.params.statuses or []):
+            self.add("in_migrant.employment", "other_status", NEEDS_MORE_INFO)
+        elif not rule.params.registered:
             if "met" in rule.texts:
                 self.add("in_migrant.employment", "met", INFO)
+        elif profile.registered_at_career_centre is None:
+            self.need("registered_at_career_centre")
+        elif profile.registered_at_career_centre:
+            self.add("in_migrant.employment", "met", INFO)
         else:
-            self.add("in_migrant.employment", "other_status", NEEDS_MORE_INFO)
+            self.add("in_migrant.employment", "not_registered", NOT_YET)
 
     def destination_quota(self, track: str) -> None:
         region = self.profile.destination_region
@@ -322,10 +352,10 @@ class _Check:
             else:
                 self.add("quota.destination", "none", NOT_ELIGIBLE, region=region, year=year)
 
-    def applicant_age(self) -> None:
+    def applicant_age(self, track: str) -> None:
         profile = self.profile
         if profile.submitter_is_adult is False or (profile.age is not None and profile.age < ADULT_AGE):
-            self.add("applicant.minor", "minor", NEEDS_MORE_INFO)
+            self.add(f"applicant.minor.{track}", "minor", NEEDS_MORE_INFO)
 
     def silences(self) -> None:
         if self.profile.previous_participation:
@@ -359,4 +389,4 @@ class _Check:
 
     def where(self, path: str) -> list[Place]:
         regions = {"departure": self.profile.departure_region, "destination": self.profile.destination_region}
-        return [Place(where.office, regions.get(where.region)) for where in self.book.where[path]]
+        return [Place(where.office, regions.get(where.region), where.press) for where in self.book.where[path]]

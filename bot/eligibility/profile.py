@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, NonNegativeInt, ValidationError, field_validator, model_validator
 
 from bot.content.regions import find_region, find_regions
+from bot.eligibility.answers import span_of
 from bot.eligibility.documents import APPLICANT, catalogue
 from bot.eligibility.rules import EmploymentStatus, Kinship
 
@@ -65,10 +66,13 @@ class Profile(_Input):
     destination_region: str | None = None
     departure_region: str | None = None
     has_permanent_registration_departure: bool | None = None
-    months_resident_departure: NonNegativeInt | None = None
+    registered_since: str | None = None  # a date (YYYY-MM-DD) or, when the day is not known, YYYY-MM
+    months_resident_departure: NonNegativeInt | None = None  # whole months: older profiles; a date wins
     already_moved: bool | None = None
+    moved_on: str | None = None
     months_in_reception_region: NonNegativeInt | None = None
     serpin_graduate: bool | None = None
+    graduated_on: str | None = None
     months_since_graduation: NonNegativeInt | None = None
     submitter_is_adult: bool | None = None
     family_members: list[FamilyMember] = []
@@ -78,6 +82,18 @@ class Profile(_Input):
     has_consent_decision: bool | None = None
     age: NonNegativeInt | None = None
     employment_status: EmploymentStatus | None = None
+    registered_at_career_centre: bool | None = None  # as unemployed or as a job seeker (2026 rules)
+
+    @field_validator("registered_since", "moved_on", "graduated_on")
+    @classmethod
+    def _day_or_month(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            span_of(value)
+        except ValueError:
+            raise ValueError("a date YYYY-MM-DD, or YYYY-MM when the day is not known") from None
+        return value
 
     @field_validator("destination_region", "departure_region")
     @classmethod

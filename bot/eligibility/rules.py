@@ -27,6 +27,8 @@ EmploymentStatus = Literal["unemployed", "job_seeker", "employed", "student", "o
 class Version(Strict):
     id: str
     in_force_from: dt.date
+    # True when the source gives no exact day: `in_force_from` is then the earliest day the text allows
+    in_force_approximate: bool = False
     title: Localized
     sources: list[Source]
 
@@ -47,6 +49,15 @@ class Dated(Strict):
 class Where(Dated):
     office: str
     region: Literal["departure", "destination"] | None = None
+    # reported by the press, not in the order text we hold: then `source` names the report
+    press: bool = False
+    source: Source | None = None
+
+    @model_validator(mode="after")
+    def _press_is_sourced(self) -> Where:
+        if self.press and self.source is None:
+            raise ValueError("a place to apply reported by the press needs its `source`")
+        return self
 
 
 class PathInfo(Strict):
@@ -63,6 +74,7 @@ class Params(Strict):
     kinships: list[Kinship] | None = None
     statuses: list[EmploymentStatus] | None = None
     required: bool | None = None
+    registered: bool | None = None  # the status must be registered at the career centre (texts `met`, `not_registered`)
 
 
 class Rule(Dated):
@@ -159,6 +171,7 @@ def check_rules(root: Path) -> list[Problem]:
             if rule is None:
                 problems.append(Problem(relative(path), f"rules.{rule_id}", f"missing in version {version.id}"))
                 continue
-            for key in keys - rule.texts.keys():
+            needed = keys | ({"met", "not_registered"} if rule.params.registered else set())
+            for key in needed - rule.texts.keys():
                 problems.append(Problem(relative(path), f"rules.{rule_id}.texts.{key}", "missing"))
     return problems

@@ -74,3 +74,25 @@ def test_flagged_words_are_gone(language):
             if re.search(r"(?<!\w)" + re.escape(word), text, flags):
                 found.append(f"{Path(path).relative_to(ROOT)}: «{word}» ({why}) in: {text[:80]}")
     assert not found, "\n".join(found)
+
+
+# Statements true only in their year (finding 5): each must say the year, or be marked as history.
+DATED = [
+    ("91%", "2019"),
+    ("97%", "2019"),
+    ("информационного центра", "2020"),
+    ("должен иметь специальность", "never: a 2021 programme condition, not a rule today"),
+    ("члена семьи должна была быть специальность", "2021"),
+    ("2015", "Для истории"),
+]
+
+
+@pytest.mark.parametrize(("phrase", "year"), DATED)
+def test_figures_and_conditions_of_a_past_year_say_so(phrase, year):
+    texts = [text for _path, text in content_texts("ru") if phrase in text]
+    if year.startswith("never"):
+        assert not texts, year
+        return
+    assert texts
+    for text in texts:
+        assert year in text, text

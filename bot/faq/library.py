@@ -14,9 +14,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from bot.clock import SystemClock, local_today
 from bot.content import CONTENT_DIR
 from bot.content.loader import load
 from bot.content.schema import LANGUAGES, Localized, Source
+from bot.content.sources import cite_parts
 from bot.eligibility.documents import catalogue
 from bot.eligibility.rules import rules_file
 from bot.faq.schema import ContactsFile, FaqFile
@@ -41,6 +43,16 @@ class Answer:
     def __post_init__(self) -> None:
         if len(self.id) > MAX_ID or not self.id.isascii():
             raise ValueError(f"answer id too long or not ASCII: {self.id!r}")
+
+    def citations(self, language: str) -> list[str]:
+        """`Title, L192, L140`, one per document, its lines in the order cited."""
+        grouped: dict[str, list[str]] = {}
+        for source in self.sources:
+            title, lines = cite_parts(source, language)
+            grouped.setdefault(title, [])
+            if lines and lines not in grouped[title]:
+                grouped[title].append(lines)
+        return [", ".join([title, *lines]) for title, lines in grouped.items()]
 
 
 def _faq(directory: Path) -> list[Answer]:
@@ -100,8 +112,9 @@ def _documents() -> list[Answer]:
 
 @lru_cache
 def answers(today: dt.date | None = None, directory: Path = FAQ_DIR) -> tuple[Answer, ...]:
-    """Every answer, the FAQ first. Ids are unique: a clash is a content error, raised here."""
-    found = [*_faq(directory), *_package(), *_rules(today or dt.date.today()), *_documents()]
+    """Every answer, the FAQ first, with the rules in force on `today` (Kazakhstan's date by default; the index is
+    built once per process). Ids are unique: a clash is a content error, raised here."""
+    found = [*_faq(directory), *_package(), *_rules(today or local_today(SystemClock(), "KZ")), *_documents()]
     ids = [answer.id for answer in found]
     twice = sorted({answer_id for answer_id in ids if ids.count(answer_id) > 1})
     if twice:

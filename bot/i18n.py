@@ -95,3 +95,18 @@ class Texts:
 @lru_cache
 def texts(language: str) -> Texts:
     return Texts(language)
+
+
+def folded(text: str) -> str:
+    """A typed text compared with a label: case, spacing and the marks buttons carry (✅, ◀, ▶) left out."""
+    return " ".join(text.replace("✅", " ").replace("◀", " ").replace("▶", " ").casefold().split())
+
+
+def typed_as(text: str, *messages: str) -> bool:
+    """Whether a typed text is one of these interface strings (msgids), in any of the user languages or in
+    English: so a person may type a button's label instead of pressing it, in whichever language."""
+    wanted = folded(text)
+    return bool(wanted) and any(
+        wanted in (folded(message), *(folded(texts(language).gettext(message)) for language in USER_LANGUAGES))
+        for message in messages
+    )

@@ -9,6 +9,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from bot.i18n import typed_as
+
 if TYPE_CHECKING:
     from bot.context import Conversation
 
@@ -117,9 +119,21 @@ class Router:
             return await self._call(self.commands, command[0], ctx, command[1], "command")
         if incoming.text is None:
             raise NotUnderstood("empty")
+        entry = self.menu_entry_typed(ctx, incoming.text)
+        if entry is not None:  # a menu label typed, in any language, works as the menu button
+            prefix, _, argument = entry.button_id.partition(":")
+            return await self._call(self.buttons, prefix, ctx, argument, "button")
         if ctx.state is not None and ctx.state in self.states:
             return await self.states[ctx.state](ctx, incoming.text)
         raise NotUnderstood("text")
+
+    def menu_entry_typed(self, ctx: Conversation, text: str) -> MenuEntry | None:
+        """The visible menu entry whose label (or short label) is the typed text, in any user language."""
+        for entry in self.menu_entries:
+            labels = [entry.label] + ([entry.short_label] if entry.short_label else [])
+            if (entry.visible is None or entry.visible(ctx)) and typed_as(text, *labels):
+                return entry
+        return None
 
     @staticmethod
     async def _call(table: dict[str, Handler], key: str, ctx: Conversation, argument: str, reason: str) -> None:

@@ -1,8 +1,10 @@
-"""The pre-departure package: a few questions (track, regions, household), then the person's own package
-section by section, as a PDF, and their documents checklist.
+"""The pre-departure package: a few questions (track; regions, or for work abroad the country; household),
+then the person's own package section by section, as a PDF, and their documents checklist.
 
-Button ids: `pkg:<action>[:<value>]`. The profile being built and the profile read are kept in the
-conversation state; with consent the profile, reading position and ticks are also stored for good.
+Button ids: `pkg:<action>[:<value>]` (`pkg:back` goes one question back). The profile being built and the
+profile read are kept in the conversation state; with consent the profile, reading position and ticks are also
+stored for good. Every choice can also be typed: its label in any of the three languages, a region's or a
+country's name.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from bot.content.regions import find_region, region, regions
 from bot.content.yearly import TRACK_CATEGORY, quota
 from bot.context import Conversation
 from bot.conversation import Button, Document
-from bot.i18n import N_
+from bot.i18n import N_, typed_as
 from bot.package import store
 from bot.package.library import (
     HOUSEHOLD_NAMES,
@@ -19,6 +21,9 @@ from bot.package.library import (
     Profile,
     assemble,
     citations,
+    countries,
+    country,
+    find_country,
     profile_summary,
     render_text,
 )
@@ -39,6 +44,11 @@ HOUSEHOLD_LABELS = {
     "single_parent": (N_("I raise children alone"), HOUSEHOLD_NAMES["single_parent"]),
     "woman_alone": (N_("I am a woman moving on my own"), HOUSEHOLD_NAMES["woman_alone"]),
 }
+# Going abroad the sources have parts for children (who stays with them, their papers), none for a woman alone.
+ABROAD_HOUSEHOLDS = ("children", "single_parent")
+LIVE_ABROAD = N_("I live abroad")
+DONE = N_("Done")
+BACK = N_("Back")
 
 
 def button(ctx: Conversation, button_id: str, labels: tuple[str, str]) -> Button:
@@ -85,11 +95,15 @@ async def remember(ctx: Conversation, profile: Profile, position: str | None) ->
 # --- the questions ------------------------------------------------------------------------------------
 
 
+def back_row(ctx: Conversation) -> list[Button]:
+    return [Button("pkg:back", "◀ " + ctx._(BACK))]
+
+
 def ask_track(ctx: Conversation) -> None:
     ctx.goto(STATE, draft={})
     ctx.say(
         ctx._("Let us put together your pre-departure package. Who are you?"),
-        [[button(ctx, f"pkg:track:{track}", TRACK_LABELS[track])] for track in TRACKS],
+        [[button(ctx, f"pkg:track:{track}", TRACK_LABELS[track])] for track in TRACKS] + [back_row(ctx)],
     )
 
 
@@ -97,15 +111,17 @@ def ask_origin(ctx: Conversation, answers: dict) -> None:
     ctx.goto(STATE, draft=answers, expect="origin")
     rows = []
     if answers["track"] == "kandas":
-        rows.append([Button("pkg:orig:abroad", ctx._("I live abroad"))])
+        rows.append([Button("pkg:orig:abroad", ctx._(LIVE_ABROAD))])
         question = ctx._("Where do you live now? If in Kazakhstan, type the name of your region.")
     else:
         question = ctx._("Which region are you moving from? Choose or type its name.")
         rows += region_rows(ctx, "pkg:orig:", [found.id for found in regions() if "origin_2021" in found.roles])
-    ctx.say(question, rows)
+    ctx.say(question, rows + [back_row(ctx)])
 
 
 def ask_destination(ctx: Conversation, answers: dict) -> None:
+    if answers["track"] == "abroad":
+        return ask_country(ctx, answers)
     ctx.goto(STATE, draft=answers, expect="destination")
     year_quota = quota(ctx.today.year)
     receiving = year_quota.receiving(TRACK_CATEGORY[answers["track"]]) if year_quota else []
@@ -116,19 +132,43 @@ def ask_destination(ctx: Conversation, answers: dict) -> None:
         ).format(year=year_quota.year)
     else:
         question = ctx._("Which region are you moving to? Type its name.")
-    ctx.say(question, region_rows(ctx, "pkg:dest:", receiving))
+    ctx.say(question, region_rows(ctx, "pkg:dest:", receiving) + [back_row(ctx)])
+
+
+def ask_country(ctx: Conversation, answers: dict) -> None:
+    ctx.goto(STATE, draft=answers, expect="destination")
+    rows = [[Button(f"pkg:dest:{found.id}", found.name(ctx.language))] for found in countries() if found.offered]
+    ctx.say(ctx._("Which country are you going to? Choose or type its name."), rows + [back_row(ctx)])
+
+
+def household_choices(answers: dict) -> tuple[str, ...]:
+    return ABROAD_HOUSEHOLDS if answers["track"] == "abroad" else HOUSEHOLDS
 
 
 def ask_household(ctx: Conversation, answers: dict) -> None:
     ctx.goto(STATE, draft=answers, expect="household")
     chosen = set(answers.get("households", []))
     rows = []
-    for tag in HOUSEHOLDS:
+    for tag in household_choices(answers):
         mark = "✅ " if tag in chosen else ""
         label, short = HOUSEHOLD_LABELS[tag]
         rows.append([Button(f"pkg:hh:{tag}", mark + ctx._(label), mark + ctx._(short))])
-    rows.append([Button("pkg:hh:done", ctx._("Done"))])
-    ctx.say(ctx._("Does any of this apply to you? Tap all that apply, then Done."), rows)
+    rows.append([Button("pkg:hh:done", ctx._(DONE))])
+    ctx.say(ctx._("Does any of this apply to you? Tap all that apply, then Done."), rows + [back_row(ctx)])
+
+
+def step_back(ctx: Conversation, answers: dict) -> None:
+    """One question back: household → where to, where to → where from (or who, going abroad), where from → who,
+    who → the menu. The answer of the question returned to is asked again."""
+    expect = ctx.data.get("expect")
+    track = answers.get("track")
+    if expect == "household":
+        return ask_destination(ctx, {key: answers[key] for key in ("track", "origin") if answers.get(key)})
+    if expect == "destination" and track != "abroad":
+        return ask_origin(ctx, {"track": track})
+    if expect in ("origin", "destination"):
+        return ask_track(ctx)
+    ctx.show_menu()
 
 
 async def finish_questions(ctx: Conversation, answers: dict) -> None:
@@ -173,7 +213,7 @@ def section_text(ctx: Conversation, profile: Profile, section: PackageSection, n
         body.append(render_text(section.unknown(ctx.language), profile, ctx.language, ctx.today))
     heading = f"{number + 1}/{total}. {section.title(ctx.language)}"
     text = heading + "\n\n" + "\n\n".join("• " + part for part in body)
-    cited = citations(section, ctx.language)
+    cited = citations(section, ctx.language, with_lines=False)
     if cited:
         text += "\n\n" + ctx._("Sources: {sources}").format(sources="; ".join(cited))
     return text
@@ -206,11 +246,7 @@ async def show_checklist(ctx: Conversation, profile: Profile, sections: list[Pac
         raise NotUnderstood("button")
     done = await store.ticked(ctx.session, ctx.contact) if ctx.has_consent else frozenset()
     count = sum(1 for item in items if item.id in done)
-    lines = [
-        ctx.ngettext("{done} of {n} document ready", "{done} of {n} documents ready", len(items)).format(
-            done=ctx.t.number(count), n=ctx.t.number(len(items))
-        )
-    ]
+    lines = [ctx._("Documents ready: {done}/{n}").format(done=ctx.t.number(count), n=ctx.t.number(len(items)))]
     if not ctx.has_consent:
         lines.append(ctx._("Ticks are kept only with your consent to keep data (Privacy and consent in the menu)."))
     rows = []
@@ -234,17 +270,19 @@ async def package_button(ctx: Conversation, argument: str) -> None:
     answers = draft(ctx)
     if action == "track" and value in TRACKS:
         answers = {"track": value}
-        return ask_household(ctx, answers) if value == "abroad" else ask_origin(ctx, answers)
-    if action == "orig" and "track" in answers and (value == "abroad" or region(value)):
+        return ask_destination(ctx, answers) if value == "abroad" else ask_origin(ctx, answers)
+    if action == "orig" and answers.get("track") in TRACK_CATEGORY and (value == "abroad" or region(value)):
         return ask_destination(ctx, {**answers, "origin": value})
-    if action == "dest" and "track" in answers and region(value):
+    if action == "dest" and "track" in answers and (country(value) if answers["track"] == "abroad" else region(value)):
         return ask_household(ctx, {**answers, "destination": value})
     if action == "hh" and "track" in answers:
         if value == "done":
             return await finish_questions(ctx, answers)
-        if value in HOUSEHOLDS:
+        if value in household_choices(answers):
             chosen = set(answers.get("households", [])) ^ {value}
             return ask_household(ctx, {**answers, "households": sorted(chosen)})
+    if action == "back" and ctx.state == STATE and "profile" not in ctx.data:
+        return step_back(ctx, answers)
     if action == "for":
         return prefilled(ctx, value)
     if action == "redo":
@@ -304,7 +342,7 @@ async def tick(ctx: Conversation, profile: Profile, sections: list[PackageSectio
 async def send_pdf(ctx: Conversation, profile: Profile, sections: list[PackageSection]) -> None:
     done = await store.ticked(ctx.session, ctx.contact) if ctx.has_consent else frozenset()
     content = build_pdf(sections, profile, profile_summary(profile, ctx.language), ctx.language, ctx.today, done)
-    filename = f"joldas-package-{profile.track}-{profile.destination or 'abroad'}-{ctx.language}.pdf"
+    filename = f"joldas-package-{profile.track}-{profile.destination or profile.origin or 'all'}-{ctx.language}.pdf"
     ctx.say(
         ctx._("Here is your package as a PDF: you can print it or read it offline."),
         [[Button("pkg:toc", ctx._("Contents"))]],
@@ -329,18 +367,47 @@ async def ask_again(ctx: Conversation) -> None:
     asks.get(expect, ask_household)(ctx, answers)
 
 
+def typed_choice(ctx: Conversation, text: str, answers: dict, expect: str | None) -> str | None:
+    """The button id a typed text stands for at this step: a label in any language, a region or a country."""
+    if typed_as(text, BACK):
+        return "pkg:back"
+    if "track" not in answers:
+        return next((f"pkg:track:{track}" for track in TRACKS if typed_as(text, *TRACK_LABELS[track])), None)
+    if expect == "household":
+        if typed_as(text, DONE):
+            return "pkg:hh:done"
+        tags = household_choices(answers)
+        return next((f"pkg:hh:{tag}" for tag in tags if typed_as(text, *HOUSEHOLD_LABELS[tag])), None)
+    if expect == "destination" and answers["track"] == "abroad":
+        found = find_country(text)
+        return f"pkg:dest:{found.id}" if found else None
+    if expect == "origin" and answers["track"] == "kandas" and typed_as(text, LIVE_ABROAD):
+        return "pkg:orig:abroad"
+    if expect in ("origin", "destination"):
+        found = find_region(text)
+        return f"pkg:{expect[:4]}:{found.id}" if found else None
+    return None
+
+
 @router.state(STATE)
 async def typed_in_package(ctx: Conversation, text: str) -> None:
-    """Region names are typed while a region is asked; anything else shows where the person is."""
+    """A typed answer works as its button; a region name that may mean several offers them; anything else is
+    not understood here (the reading position is kept)."""
     answers, expect = draft(ctx), ctx.data.get("expect")
-    if expect in ("origin", "destination") and "track" in answers:
-        found = find_region(text)
-        if found is not None:
-            key = "origin" if expect == "origin" else "destination"
-            answers = {**answers, key: found.id}
-            return ask_destination(ctx, answers) if expect == "origin" else ask_household(ctx, answers)
+    if "profile" in ctx.data:
+        raise NotUnderstood("text")
+    chosen = typed_choice(ctx, text, answers, expect)
+    if chosen is not None:
+        return await package_button(ctx, chosen.removeprefix("pkg:"))
+    if expect in ("origin", "destination") and answers.get("track") in TRACK_CATEGORY:
         prefix = "pkg:orig:" if expect == "origin" else "pkg:dest:"
-        if not offer_candidates(ctx, text, prefix):
-            ctx.say(ctx._("I could not find a region by that name. Please type it again, for example “Pavlodar”."))
+        if not offer_candidates(ctx, text, prefix, [back_row(ctx)]):
+            ctx.say(
+                ctx._("I could not find a region by that name. Please type it again, for example “Pavlodar”."),
+                [back_row(ctx)],
+            )
+        return
+    if expect == "destination":
+        ctx.say(ctx._("I do not know that country. Choose below or type its name again."), [back_row(ctx)])
         return
     raise NotUnderstood("text")

@@ -2,6 +2,7 @@
 after a restart, the PDF as a document, and the checklist kept across restarts."""
 
 import datetime as dt
+import re
 from io import BytesIO
 
 import pytest
@@ -37,7 +38,7 @@ async def build_package(person: Person, track="in_migrant", origin="Шымкен
 async def test_questions_then_contents_in_each_language(person, language):
     await person.onboard(language)
     await person.press("pkg")
-    assert person.button_ids == ["pkg:track:in_migrant", "pkg:track:kandas", "pkg:track:abroad"]
+    assert person.button_ids == ["pkg:track:in_migrant", "pkg:track:kandas", "pkg:track:abroad", "pkg:back"]
     await person.press("pkg:track:in_migrant")
     assert "pkg:orig:turkistan" in person.button_ids
     await person.say("Түркістан облысы")  # typed, matched fuzzily
@@ -69,7 +70,7 @@ async def test_ambiguous_and_unknown_region_names_are_asked_again(person):
     await person.press("pkg")
     await person.press("pkg:track:in_migrant")
     await person.say("Алматы")
-    assert person.button_ids == ["pkg:orig:almaty_region", "pkg:orig:almaty_city"]
+    assert person.button_ids == ["pkg:orig:almaty_region", "pkg:orig:almaty_city", "pkg:back"]
     await person.say("Атлантида")
     assert person.text == tr(
         "kk", "I could not find a region by that name. Please type it again, for example “Pavlodar”."
@@ -127,7 +128,7 @@ async def test_checklist_ticks_survive_a_restart(database_url, database):
         again = Person(Engine(restarted, build_router()), "console", "ck")
         await again.press("pkg:ck")
         assert again.last[0].buttons[0][0].label.startswith("✅")
-        assert f"1 из {len(items)}" in again.text
+        assert f"Готово документов: 1/{len(items)}" in again.text
         await again.press(items[0])  # untick
         assert again.last[0].buttons[0][0].label.startswith("⬜")
     finally:
@@ -178,8 +179,96 @@ async def test_mydata_shows_who_and_where_the_package_says(person):
 async def test_the_eligibility_result_opens_the_package_for_that_move(person):
     await person.onboard("kk")
     await person.press("pkg:for:kandas:abroad:akmola")
-    assert person.button_ids[-1] == "pkg:hh:done"
+    assert person.button_ids[-2:] == ["pkg:hh:done", "pkg:back"]
     await person.press("pkg:hh:done")
     assert "Ақмола облысы" in person.text
     await person.press("pkg:for:kandas:abroad:atlantis")
     assert person.text == tr("kk", "That button is out of date. Here is the current menu.")
+
+
+async def test_back_on_every_question_of_the_package(person):
+    await person.onboard("ru")
+    await person.press("pkg")
+    await person.press("pkg:track:in_migrant")
+    await person.press("pkg:orig:turkistan")
+    await person.press("pkg:dest:pavlodar")
+    await person.press("pkg:hh:children")
+    for expected in (
+        "Which region are you moving to? These regions receive people of your category in {year}; "
+        "you may also type another region's name.",
+        "Which region are you moving from? Choose or type its name.",
+        "Let us put together your pre-departure package. Who are you?",
+        "Main menu. Choose what you need:",
+    ):
+        assert "pkg:back" in person.button_ids
+        await person.press("pkg:back")
+        assert tr("ru", expected).format(year=2026) in person.text
+    await person.press("pkg")
+    await person.press("pkg:track:abroad")
+    assert "pkg:dest:ru" in person.button_ids
+    await person.say("Назад")  # typed, in any language
+    assert tr("ru", "Let us put together your pre-departure package. Who are you?") in person.text
+
+
+@pytest.mark.parametrize(
+    ("language", "typed_in", "label"),
+    [("kk", "ru", "I am going abroad to work"), ("ru", "ky", "Work abroad"), ("ky", "en", "I am going abroad to work")],
+)
+async def test_typed_labels_work_as_their_buttons_in_any_language(person, language, typed_in, label):
+    await person.onboard(language)
+    await person.say(tr("kk", "Pre-departure package"))  # a menu label typed in another language than the chat's
+    assert "pkg:track:abroad" in person.button_ids
+    await person.say(label if typed_in == "en" else tr(typed_in, label))
+    assert "pkg:dest:ru" in person.button_ids
+    for country in ("Өзбекстан", "Узбекистан", "Uzbekistan"):
+        await person.say(country)
+        assert "pkg:hh:done" in person.button_ids, country
+        await person.press("pkg:back")
+    await person.say("Ресей")
+    await person.say(tr("ky", "We have children"))
+    await person.say(tr("ru", "Done"))
+    assert tr(language, "Your pre-departure package") in person.text
+
+
+async def test_going_abroad_asks_the_country_and_shows_what_applies(person):
+    await person.onboard("ru")
+    await person.press("pkg")
+    await person.press("pkg:track:abroad")
+    assert person.button_ids == ["pkg:dest:ru", "pkg:dest:kz", "pkg:dest:tr", "pkg:dest:other", "pkg:back"]
+    await person.press("pkg:dest:tr")
+    assert [button for button in person.button_ids if button.startswith("pkg:hh:")] == [
+        "pkg:hh:children",
+        "pkg:hh:single_parent",
+        "pkg:hh:done",
+    ]
+    await person.press("pkg:hh:done")
+    assert "Куда: Турция" in person.text
+    await person.press("pkg:sec:0")
+    assert "30 000" in person.text and "метро" not in person.text  # Turkey's figure; Russia's metro checks are not
+    assert "Турция: в источниках этого пакета нет правил въезда" in person.text
+    await person.press("pkg:ck")
+    checklist = person.text
+    assert "Паспорт" in checklist and "Деньги на дорогу" not in checklist  # the checklist holds documents only
+    assert "Документы ваших детей" not in checklist  # no children: not their papers
+    await person.press("pkg:pdf")
+    assert person.last[0].document.filename == "joldas-package-abroad-tr-ru.pdf"
+
+
+def test_the_household_changes_the_abroad_package():
+    day = dt.date(2026, 3, 1)
+    alone = assemble(Profile("abroad", None, "ru", frozenset()), today=day)
+    with_children = assemble(Profile("abroad", None, "ru", frozenset({"children"})), today=day)
+    texts_of = [
+        [item.id or item.text("ru") for section in package for item in section.items]
+        for package in (alone, with_children)
+    ]
+    assert set(texts_of[0]) < set(texts_of[1])
+    assert "children_documents" in texts_of[1]
+
+
+async def test_chat_citations_carry_no_line_numbers(person):
+    await person.onboard("kk")
+    await build_package(person)
+    for number in range(3):
+        await person.press(f"pkg:sec:{number}")
+        assert not re.search(r"\bL\d", person.text), person.text[-200:]

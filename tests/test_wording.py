@@ -96,3 +96,19 @@ def test_figures_and_conditions_of_a_past_year_say_so(phrase, year):
     assert texts
     for text in texts:
         assert year in text, text
+
+
+# A case ending or postposition glued to an inserted date or number is guessed, and wrong as often as not.
+GLUED = re.compile(
+    r"\{(date|n|number|done|largest|places)\}(-?[^\W\d_]|\s+(бастап|дейін|дейінгі|баштап|чейин|чейинки|карата))"
+)
+
+
+@pytest.mark.parametrize("language", ["kk", "ky"])
+def test_no_ending_is_glued_to_an_inserted_date_or_number(language):
+    found = [
+        f"{Path(path).relative_to(ROOT)}: {text[:80]}"
+        for path, text in [*content_texts(language), *catalogue_texts(language)]
+        if GLUED.search(text)
+    ]
+    assert not found, "\n".join(found)

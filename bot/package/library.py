@@ -20,7 +20,7 @@ from bot.content.sources import cite, cite_parts
 from bot.content.yearly import CATEGORIES, mci_on, quota
 from bot.eligibility.documents import catalogue
 from bot.i18n import N_, texts
-from bot.package.schema import MCI_MARK, Item, PackageFile, Section
+from bot.package.schema import MCI_MARK, Country, Item, PackageFile, Section
 
 PACKAGE_DIR = CONTENT_DIR / "package"
 # Where the destination, documents and household parts go among the general sections (after the named one).
@@ -210,11 +210,34 @@ def profile_summary(profile: Profile, language: str) -> list[str]:
 
 
 def _region_name(region_id: str | None, language: str) -> str:
+    found = country(region_id) if region_id else None
+    if found is not None:
+        return found.name(language)
     return region_name(region_id, language) or texts(language).gettext("your region")
 
 
-def citations(section: PackageSection, language: str) -> list[str]:
-    """Each cited document once, with all its cited lines: `Order No. 20, L273, L547`."""
+def countries() -> list[Country]:
+    """The destination countries of the abroad variant."""
+    return package_file("abroad").countries
+
+
+def country(country_id: str) -> Country | None:
+    return next((found for found in countries() if found.id == country_id), None)
+
+
+def find_country(typed: str) -> Country | None:
+    """A country by a name typed in kk, ru, ky or English («Өзбекстан», «Узбекистан», «Uzbekistan»)."""
+    wanted = " ".join(typed.casefold().split())
+    for found in countries():
+        names = [found.name(language) for language in LANGUAGES] + found.typed
+        if wanted in (name.casefold() for name in names):
+            return found
+    return None
+
+
+def citations(section: PackageSection, language: str, with_lines: bool = True) -> list[str]:
+    """Each cited document once, with all its cited lines: `Order No. 20, L273, L547` (in a chat, without
+    the lines: they are for the PDF and the JSON)."""
     lines_by_document: dict[str, list[str]] = {}
     for item in section.items:
         for source in item.citations():
@@ -222,7 +245,7 @@ def citations(section: PackageSection, language: str) -> list[str]:
             cited = lines_by_document.setdefault(title, [])
             if lines and lines not in cited:
                 cited.append(lines)
-    return [", ".join([title, *lines]) for title, lines in lines_by_document.items()]
+    return [", ".join([title, *(lines if with_lines else [])]) for title, lines in lines_by_document.items()]
 
 
 def mci_note(language: str, today: dt.date) -> str | None:

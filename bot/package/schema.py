@@ -7,7 +7,8 @@ Files under content/package/:
   language, schools, health, housing, land): items that hold everywhere, items for named regions, and
   for a region the sources say nothing about, a plain "no facts" text naming whom to ask;
 - `household.yaml`: parts for households (children, single parents, women on their own);
-- `abroad.yaml`: the variant for labour migrants going abroad.
+- `abroad.yaml`: the variant for labour migrants going abroad, with the destination countries people choose
+  from (an item's `regions` there are country ids).
 
 Every item is a text in kk, ru and ky with its source(s), optionally limited to tracks, households or
 regions. In a text, `{mci:70}` is an amount in MCI, shown with its tenge value in the year of reading;
@@ -37,7 +38,7 @@ class Item(Strict):
     sources: list[Source] | None = None
     tracks: list[Track] | None = None  # only for these tracks
     households: list[Household] | None = None  # only for these households
-    regions: list[str] | None = None  # only for these destination regions (ids in regions.yaml)
+    regions: list[str] | None = None  # only for these destinations (region ids; in abroad.yaml, country ids)
 
     @model_validator(mode="after")
     def _sourced(self) -> Item:
@@ -77,9 +78,20 @@ class Section(Strict):
 PARTS = ("general", "destination", "household", "abroad")
 
 
+class Country(Strict):
+    """A country people go to work in: its name, the names people type for it, and the source naming it."""
+
+    id: str = Field(pattern=r"^[a-z_]+$")
+    name: Localized
+    typed: list[str] = []  # further names people type (English, other spellings)
+    offered: bool = False  # offered as a button; the others are found by a typed name
+    source: Source
+
+
 class PackageFile(Strict):
     part: Literal["general", "destination", "household", "abroad"]
     sections: list[Section]
+    countries: list[Country] = []  # abroad.yaml: the destination countries
 
 
 def check_package_files(root) -> list:
@@ -100,13 +112,16 @@ def check_package_files(root) -> list:
         except ContentError:
             continue  # already reported against the schema
         seen: set[str] = set()
+        countries = {country.id for country in package.countries}
         for number, section in enumerate(package.sections):
             if section.id in seen:
                 problems.append(Problem(relative(path), f"sections.{number}.id", f"{section.id} appears twice"))
             seen.add(section.id)
             for item_number, item in enumerate(section.items):
                 for region_id in item.regions or []:
-                    if region(region_id) is None:
-                        key = f"sections.{number}.items.{item_number}.regions"
+                    key = f"sections.{number}.items.{item_number}.regions"
+                    if package.part == "abroad" and region_id not in countries:
+                        problems.append(Problem(relative(path), key, f"no country {region_id} in this file"))
+                    elif package.part != "abroad" and region(region_id) is None:
                         problems.append(Problem(relative(path), key, f"no region {region_id} in regions.yaml"))
     return problems

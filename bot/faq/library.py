@@ -44,15 +44,16 @@ class Answer:
         if len(self.id) > MAX_ID or not self.id.isascii():
             raise ValueError(f"answer id too long or not ASCII: {self.id!r}")
 
-    def citations(self, language: str) -> list[str]:
-        """`Title, L192, L140`, one per document, its lines in the order cited."""
+    def citations(self, language: str, with_lines: bool = True) -> list[str]:
+        """`Title, L192, L140`, one per document, its lines in the order cited (in a chat without the lines, as
+        everywhere in the chat: they are for `joldas ask` and the JSON)."""
         grouped: dict[str, list[str]] = {}
         for source in self.sources:
             title, lines = cite_parts(source, language)
             grouped.setdefault(title, [])
             if lines and lines not in grouped[title]:
                 grouped[title].append(lines)
-        return [", ".join([title, *lines]) for title, lines in grouped.items()]
+        return [", ".join([title, *(lines if with_lines else [])]) for title, lines in grouped.items()]
 
 
 def _faq(directory: Path) -> list[Answer]:

@@ -3,7 +3,11 @@
 from bot.content.regions import region_name
 from bot.context import Conversation
 from bot.conversation import Button
+from bot.eligibility import store as checks
+from bot.eligibility.render import OUTCOMES
 from bot.i18n import LANGUAGE_NAMES, N_
+from bot.package import store as package_store
+from bot.package.library import profile_summary
 from bot.router import Router
 from bot.storage import repository
 
@@ -16,12 +20,14 @@ KIND_LABELS = {
     "returnee": N_("returned migrant"),
     "official": N_("official or focal point"),
 }
+COUNTRY_NAMES = {"kz": N_("Kazakhstan"), "kg": N_("Kyrgyzstan")}
+SHOWN_RESULTS = 3
 
 
 def consent_line(ctx: Conversation) -> str:
     contact = ctx.contact
     if contact.consent == "granted":
-        return ctx._("given on {date}").format(date=ctx.t.date(contact.consent_at))
+        return ctx._("given, on: {date}").format(date=ctx.t.date(contact.consent_at))
     if contact.consent == "declined":
         return ctx._("declined")
     return ctx._("not asked yet")
@@ -33,13 +39,15 @@ async def my_data(ctx: Conversation, _argument: str) -> None:
     contact = ctx.contact
     not_stated = ctx._("not stated")
     shown_region = region_name(contact.region, ctx.language) or contact.region
-    place = ", ".join(part for part in (contact.locality, contact.district, shown_region, contact.country) if part)
+    country = ctx._(COUNTRY_NAMES[contact.country]) if contact.country in COUNTRY_NAMES else contact.country
+    place = ", ".join(part for part in (contact.locality, contact.district, shown_region, country) if part)
     audit_count = await repository.count_audit_entries(ctx.session, contact)
+    notices_on = contact.status == "active" and contact.consent == "granted"  # declining means no notices
     lines = [
         ctx._("Everything Joldas keeps about you:"),
         "• " + ctx._("Messenger and account: {channel}, {id}").format(channel=contact.channel, id=contact.external_id),
         "• " + ctx._("Language: {name}").format(name=LANGUAGE_NAMES.get(contact.language or "", not_stated)),
-        "• " + ctx._("Notices: {status}").format(status=ctx._("on") if contact.status == "active" else ctx._("off")),
+        "• " + ctx._("Notices: {status}").format(status=ctx._("on") if notices_on else ctx._("off")),
         "• " + ctx._("Consent to keep data: {consent}").format(consent=consent_line(ctx)),
         "• " + ctx._("Who you are: {kind}").format(kind=ctx._(KIND_LABELS.get(contact.kind, KIND_LABELS["unknown"]))),
         "• " + ctx._("Region: {region}").format(region=place or not_stated),
@@ -48,10 +56,35 @@ async def my_data(ctx: Conversation, _argument: str) -> None:
         + ctx.ngettext(
             "{n} entry in the log of your actions", "{n} entries in the log of your actions", audit_count
         ).format(n=ctx.t.number(audit_count)),
+        *await what_features_keep(ctx),
         "",
         ctx._("To delete all of it, send /forget."),
     ]
     ctx.say("\n".join(lines), ctx.menu_buttons())
+
+
+async def what_features_keep(ctx: Conversation) -> list[str]:
+    """The package profile and ticks, and the pre-checks kept: only with consent, so nothing without it."""
+    lines = []
+    saved = await package_store.load_profile(ctx.session, ctx.contact)
+    if saved is not None:
+        profile, _position = saved
+        summary = "; ".join(profile_summary(profile, ctx.language))
+        lines.append("• " + ctx._("Pre-departure package: {summary}").format(summary=summary))
+        ticks = len(await package_store.ticked(ctx.session, ctx.contact))
+        lines.append("• " + ctx._("Documents ticked in the checklist: {n}").format(n=ctx.t.number(ticks)))
+    total = await checks.count(ctx.session, ctx.contact)
+    if total:
+        lines.append(
+            "• "
+            + ctx.ngettext("{n} eligibility pre-check kept:", "{n} eligibility pre-checks kept:", total).format(
+                n=ctx.t.number(total)
+            )
+        )
+        for kept in await checks.latest(ctx.session, ctx.contact, SHOWN_RESULTS):
+            outcome = ctx._(OUTCOMES.get(kept.outcome, kept.outcome))
+            lines.append(f"  – {ctx.t.date(kept.created_at)}: {outcome} ({kept.rules_version})")
+    return lines
 
 
 router.menu("mydata", N_("My data"), order=90)

@@ -173,7 +173,31 @@ async def test_mydata_shows_who_and_where_the_package_says(person):
     await build_package(person)
     await person.say("/mydata")
     assert "Кто вы: переселенец по региональной квоте" in person.text
-    assert "Регион: город Шымкент, kz" in person.text
+    assert "Регион: город Шымкент, Казахстан" in person.text  # no raw codes
+    assert "Пакет перед переездом: " in person.text and "Павлодарская область" in person.text
+    assert "Отмечено документов в списке: 0" in person.text
+
+
+async def test_mydata_shows_ticks_and_kept_pre_checks(person):
+    await person.onboard("ru")
+    await build_package(person)
+    await person.press("pkg:ck")
+    await person.press(next(button for button in person.button_ids if button.startswith("pkg:tick:")))
+    await person.press("elig")
+    for value in ("foreign", "other"):
+        await person.press(f"elig:a:{value}")
+    await person.press("elig:go")
+    await person.say("/mydata")
+    assert "Отмечено документов в списке: 1" in person.text
+    assert "Сохранена 1 предварительная проверка права на квоту:" in person.text
+    assert tr("ru", "Another procedure applies") in person.text and "(2026.01)" in person.text
+
+
+async def test_mydata_after_declining_says_notices_are_off(person):
+    await person.onboard("ru", consent="no")
+    await person.say("/mydata")
+    assert "Уведомления: " + tr("ru", "off") in person.text
+    assert "Пакет перед переездом" not in person.text
 
 
 async def test_the_eligibility_result_opens_the_package_for_that_move(person):

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from bot.clock import SystemClock, local_today
-from bot.content.regions import find_region
+from bot.content.regions import find_region, find_regions
 from bot.i18n import USER_LANGUAGES
 from bot.package.library import Profile, assemble, profile_summary
 from bot.package.pdf import build_pdf
@@ -30,7 +30,10 @@ def region_id(name: str | None, what: str) -> str | None:
         return name
     found = find_region(name)
     if found is None:
-        raise ValueError(f"no single region matches {what} {name!r}")
+        candidates = [f"{candidate.id} ({candidate.names.en})" for candidate in find_regions(name)]
+        if candidates:
+            raise ValueError(f"{what} {name!r} may mean: {', '.join(candidates)}; give one of these ids")
+        raise ValueError(f"no region matches {what} {name!r}")
     return found.id
 
 
@@ -47,6 +50,11 @@ def main(args: argparse.Namespace) -> int:
     for number, section in enumerate(sections, start=1):
         print(f"{number:2}. {section.title(args.lang)}")
     if args.pdf:
-        args.pdf.write_bytes(build_pdf(sections, profile, profile_summary(profile, args.lang), args.lang, today))
+        content = build_pdf(sections, profile, profile_summary(profile, args.lang), args.lang, today)
+        try:
+            args.pdf.write_bytes(content)
+        except OSError as error:
+            print(f"joldas package: --pdf: cannot write {args.pdf}: {error.strerror}", file=sys.stderr)
+            return 2
         print(f"PDF: {args.pdf}")
     return 0

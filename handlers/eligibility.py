@@ -22,7 +22,7 @@ from bot.eligibility.answers import parse_number, parse_when, span_of
 from bot.eligibility.evaluator import INFO, Result, add_months, evaluate, load_ruleset
 from bot.eligibility.profile import Profile
 from bot.eligibility.render import OUTCOMES, Renderer, holder_label, shown_region
-from bot.i18n import N_
+from bot.i18n import N_, typed_as
 from bot.router import NotUnderstood, Router
 from bot.storage.models import EligibilityResult
 from handlers.region_choice import offer_candidates, region_rows
@@ -365,8 +365,12 @@ def accept(ctx: Conversation, question: Question, text: str, pressed: bool) -> N
     """Checks an answer (a button's value or typed text) against the question; asks again politely if wrong."""
     answers, history = ctx.data.get("answers", {}), ctx.data.get("history", [])
     if question.kind == "choice":
-        typed = text.strip().lower()
-        values = [value for value, option in question.options if typed in (value, ctx._(option).lower())]
+        short = {value: SHORT_LABELS.get(option) for value, option in question.options}
+        values = [
+            value
+            for value, option in question.options
+            if text.strip() == value or typed_as(text, option, *filter(None, [short[value]]))
+        ]
         if values:
             return answer(ctx, values[0])
         problem = ctx._("Please choose one of the answers below.")

@@ -262,3 +262,13 @@ async def test_a_family_member_is_asked_about_themselves(person):
     assert tr("kk", "Has no citizenship") in labels
     assert tr("kk", "Stateless") not in labels
     assert "№1" in person.text
+
+
+@pytest.mark.parametrize(
+    "typed", ["Гражданин Казахстана", "Қазақстан азаматы", "Казакстан жараны", "Kazakhstan citizen"]
+)
+async def test_a_choice_typed_in_any_language(person, typed):
+    await person.onboard("ru")
+    await person.press("elig")
+    await person.say(typed)
+    assert person.text.startswith(tr("ru", "Where do you live now?"))

@@ -61,6 +61,7 @@ SHORT_LABELS = {
     N_("My child (also adopted)"): N_("My child"),
     N_("My brother or sister"): N_("Brother or sister"),
 }
+BACK, START_OVER = N_("Back"), N_("Start over")
 MAX_RESULT = 1000  # characters: the result fits one phone screen, in every language
 
 
@@ -305,8 +306,8 @@ def label(ctx: Conversation, text: str) -> tuple[str, str | None]:
 
 
 def controls(ctx: Conversation, history: list) -> list[list[Button]]:
-    row = [Button("elig:back", ctx._("Back"))] if history else []
-    return [row + [Button("elig:restart", ctx._("Start over"))]]
+    row = [Button("elig:back", ctx._(BACK))] if history else []
+    return [row + [Button("elig:restart", ctx._(START_OVER))]]
 
 
 def region_buttons(ctx: Conversation, key: str, answers: dict) -> list[list[Button]]:
@@ -580,6 +581,9 @@ async def eligibility_text(ctx: Conversation, text: str) -> None:
     question = current_question(ctx)
     if question is None:
         raise NotUnderstood("text")
+    for control, label in (("back", BACK), ("restart", START_OVER)):
+        if typed_as(text, label):  # the label typed, in any language, works as the button
+            return await eligibility_button(ctx, control)
     accept(ctx, question, text, pressed=False)
 
 

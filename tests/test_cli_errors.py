@@ -23,3 +23,12 @@ def test_a_pdf_into_a_missing_folder(tmp_path):
     assert result.returncode == 2
     assert one_line(result).startswith(f"joldas package: --pdf: cannot write {target}")
     assert not target.exists()
+
+
+def test_a_typed_back_label_goes_back(tmp_path):
+    env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'chat.db'}"}
+    result = run_joldas("chat", "--lang", "ru", stdin="1\n1\n2\n1\n1\n2\n1\nЖамбыл\nНазад\n", env=env)
+    from bot.i18n import texts
+
+    after = result.stdout.rsplit("> Назад\n", 1)[1]
+    assert texts("ru").gettext("Which region are you moving from? Type its name or choose below.") in after

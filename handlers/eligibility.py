@@ -579,6 +579,8 @@ async def ask_again(ctx: Conversation) -> None:
 @router.state(STATE)
 async def eligibility_text(ctx: Conversation, text: str) -> None:
     question = current_question(ctx)
+    if question is None and ctx.data.get("asking") not in (None, "summary", "done"):
+        return await ask_again(ctx)  # a question saved before it changed (months became a date): ask what is next
     if question is None:
         raise NotUnderstood("text")
     for control, label in (("back", BACK), ("restart", START_OVER)):

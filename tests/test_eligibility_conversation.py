@@ -272,3 +272,25 @@ async def test_a_choice_typed_in_any_language(person, typed):
     await person.press("elig")
     await person.say(typed)
     assert person.text.startswith(tr("ru", "Where do you live now?"))
+
+
+async def test_a_check_saved_while_it_asked_for_months_goes_on_with_the_date(person, database):
+    """A conversation saved by the previous version, waiting for a number of months, asks for the date."""
+    from bot.storage.models import ConversationState
+
+    await person.onboard("ru")
+    await person.press("elig")
+    async with database.transaction() as session:
+        saved = await session.scalar(select(ConversationState))
+        answers = {"citizenship": "kz", "location": "in_kz", "serpin_graduate": "no", "already_moved": "yes"}
+        answers |= {"departure_region": "jambyl"}
+        saved.data = {"answers": answers, "history": list(answers), "asking": "months_in_reception_region"}
+    await person.say("4")
+    assert (
+        tr(
+            "ru",
+            "When did you move to the new region? Send the date (01.02.2026), the month (02.2026, «February "
+            "2026») or how long ago («3 months ago»).",
+        )
+        in person.text
+    )

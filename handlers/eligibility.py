@@ -19,7 +19,7 @@ from bot.content.yearly import TRACK_CATEGORY, quota
 from bot.context import Conversation
 from bot.conversation import Button
 from bot.eligibility.answers import parse_number, parse_when, span_of
-from bot.eligibility.evaluator import INFO, Result, add_months, evaluate, load_ruleset
+from bot.eligibility.evaluator import INFO, SEVERITY, Result, add_months, evaluate, load_ruleset
 from bot.eligibility.profile import Profile
 from bot.eligibility.render import OUTCOMES, Renderer, holder_label, shown_region
 from bot.i18n import N_, typed_as
@@ -438,7 +438,11 @@ def result_text(ctx: Conversation, renderer: Renderer, result: Result) -> str:
     steps = renderer.next_steps(result, with_path=False) or [ctx._(NEXT_WHEN_ELIGIBLE)]
     tail += ["", ctx._("Next step: {step}").format(step=steps[0])]
     tail += ["", ctx._("A pre-check, not the decision. The paragraphs behind each answer: Sources.")]
-    deciding = [reason for reason in result.reasons if reason.effect != INFO]
+    # the reasons that decide, the most decisive first (the outcome's own before what only adds to it)
+    weight = {effect: rank for rank, effect in enumerate(SEVERITY)}
+    deciding = sorted(
+        (reason for reason in result.reasons if reason.effect != INFO), key=lambda r: -weight.get(r.effect, -1)
+    )
     room = MAX_RESULT - len("\n".join(head + ["", ctx._("Why:")] + tail)) - 60
     why = []
     for number, reason in enumerate(deciding):

@@ -170,5 +170,8 @@ def search(text: str) -> Result:
 
 def is_question(text: str) -> bool:
     """Whether a text typed where a flow expected an answer is rather a question the content answers: the flow
-    then raises NotUnderstood("text"), and handlers/faq.py answers it and asks the flow's question again."""
-    return search(text).confident
+    then raises NotUnderstood("text"), and handlers/faq.py answers it and asks the flow's question again. Stricter
+    than answering a question outside a flow: at least two words the content knows, since a failed answer ("не
+    знаю", "кандас") is more likely there than a question."""
+    known = [term for term in index().correct(text) if term in index().known_stems]
+    return len(known) >= 2 and search(text).confident

@@ -55,6 +55,10 @@ def parser() -> argparse.ArgumentParser:
 
     package_arguments(commands.add_parser("package", help="a personal pre-departure package: contents, and a PDF"))
 
+    from bot.faq.command import add_arguments as faq_arguments
+
+    faq_arguments(commands)  # `joldas ask`
+
     eligibility = commands.add_parser("eligibility", help="the regional quota pre-check for a profile, as JSON")
     eligibility.add_argument("--profile", type=Path, required=True, help="the profile, a JSON file (see README)")
     eligibility.add_argument("--quota", type=Path, help="a quota file like content/data/quota-2026.yaml")
@@ -166,6 +170,10 @@ def main(argv: list[str] | None = None) -> int:
         from bot.package import command
 
         return command.main(args)
+    if args.command == "ask":
+        from bot.faq import command
+
+        return command.ask(args)
     settings = get_settings()
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr

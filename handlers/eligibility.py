@@ -22,6 +22,7 @@ from bot.eligibility.answers import parse_number, parse_when, span_of
 from bot.eligibility.evaluator import INFO, SEVERITY, Result, add_months, evaluate, load_ruleset
 from bot.eligibility.profile import Profile
 from bot.eligibility.render import OUTCOMES, Renderer, holder_label, shown_region
+from bot.faq.search import is_question
 from bot.i18n import N_, typed_as
 from bot.router import NotUnderstood, Router
 from bot.storage.models import EligibilityResult
@@ -397,6 +398,8 @@ def accept(ctx: Conversation, question: Question, text: str, pressed: bool) -> N
         )
     if pressed:
         raise NotUnderstood("button")
+    if is_question(text):
+        raise NotUnderstood("text")  # a question, not an answer: answered (handlers/faq.py), then asked again
     ask(ctx, answers, history, note=problem)
 
 

@@ -3,6 +3,7 @@
 from bot.context import Conversation
 from bot.i18n import N_
 from bot.router import Router
+from handlers import faq
 
 router = Router()
 
@@ -16,5 +17,8 @@ EXPLANATIONS = {
 
 @router.fallback_handler
 async def not_understood(ctx: Conversation, reason: str) -> None:
-    """Keeps the person's place in a conversation: only the menu is offered, nothing is reset."""
+    """Keeps the person's place in a conversation: only the menu is offered, nothing is reset. A typed text that
+    is no answer to anything is taken as a question and answered from the content (handlers/faq.py)."""
+    if reason == "text" and faq.is_typed_question(ctx):
+        return await faq.answer_typed(ctx, ctx.incoming.text)
     ctx.say(ctx._(EXPLANATIONS.get(reason, EXPLANATIONS["text"])), ctx.menu_buttons())

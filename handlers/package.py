@@ -13,6 +13,7 @@ from bot.content.regions import find_region, region, regions
 from bot.content.yearly import TRACK_CATEGORY, quota
 from bot.context import Conversation
 from bot.conversation import Button, Document
+from bot.faq.search import is_question
 from bot.i18n import N_, typed_as
 from bot.package import store
 from bot.package.library import (
@@ -400,6 +401,8 @@ async def typed_in_package(ctx: Conversation, text: str) -> None:
     if chosen is not None:
         return await package_button(ctx, chosen.removeprefix("pkg:"))
     if expect in ("origin", "destination") and answers.get("track") in TRACK_CATEGORY:
+        if is_question(text):
+            raise NotUnderstood("text")  # a question, not a region: answered (handlers/faq.py), then asked again
         prefix = "pkg:orig:" if expect == "origin" else "pkg:dest:"
         if not offer_candidates(ctx, text, prefix, [back_row(ctx)]):
             ctx.say(
@@ -408,6 +411,8 @@ async def typed_in_package(ctx: Conversation, text: str) -> None:
             )
         return
     if expect == "destination":
+        if is_question(text):
+            raise NotUnderstood("text")  # a question, not a country: answered, then asked again
         ctx.say(ctx._("I do not know that country. Choose below or type its name again."), [back_row(ctx)])
         return
     raise NotUnderstood("text")

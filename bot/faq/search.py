@@ -24,7 +24,7 @@ from rapidfuzz import fuzz, process
 
 from bot.content.schema import LANGUAGES
 from bot.faq.library import Answer, answers
-from bot.faq.text import is_name, ngrams, stem, stems, stopwords, words
+from bot.faq.text import is_name, ngrams, stem, stems, stopwords, strip_personal, words
 
 NGRAM_WEIGHT = 0.35  # how much the trigram index adds to the stems' score
 TEXT_WEIGHT = 0.8  # an answer's own text counts a little less than the ways people ask it
@@ -166,6 +166,12 @@ def index() -> Index:
 
 def search(text: str) -> Result:
     return index().search(text)
+
+
+def editors_text(question: str) -> str:
+    """A question as editors may see it (`joldas faq gaps`): names are the capitalised words the content does not
+    know, and the known given names; digits, contacts and links go too (`bot.faq.text.strip_personal`)."""
+    return strip_personal(question, index().known_stems)
 
 
 def is_question(text: str) -> bool:

@@ -1,35 +1,80 @@
-"""The composition root: settings in, a working engine (and the web app for webhooks) out."""
+"""The composition root: settings in, a working engine, the channels, their senders and the web app out."""
 
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from dataclasses import dataclass, field
 
 from aiohttp import web
 from sqlalchemy import text
 
+from bot.clock import Clock
 from bot.config import Settings
+from bot.delivery.senders import Sender
 from bot.engine import Engine
-from bot.storage import repository
 from bot.storage.database import Database
-from bot.storage.models import utcnow
 from handlers import build_router
 
 log = logging.getLogger(__name__)
 
-PROCESSED_UPDATES_KEPT = timedelta(days=7)
 MAX_WEBHOOK_BODY = 1024 * 1024  # no real update comes near this; larger bodies are refused with 413
 
 
-async def open_engine(settings: Settings) -> Engine:
+class NotConfigured(Exception):
+    """A channel asked for whose settings are missing or wrong: said plainly to the operator."""
+
+
+async def open_engine(settings: Settings, clock: Clock | None = None) -> Engine:
     """On SQLite the schema is migrated here, so a newcomer needs no extra step; PostgreSQL is migrated by
     the operator with `joldas db upgrade`, so several processes never race to migrate."""
-    database = Database(settings.database_url)
+    database = Database(settings.database_url, settings.pool)
     if settings.is_sqlite:
         await database.upgrade()
-    async with database.transaction() as session:
-        await repository.prune_processed(session, utcnow() - PROCESSED_UPDATES_KEPT)
-    return Engine(database, build_router(), settings.default_language)
+    return Engine(database, build_router(), settings.default_language, clock)
+
+
+@dataclass
+class Channels:
+    """The messengers configured: what receives (for webhooks and polling) and what sends (for the worker)."""
+
+    telegram: object | None = None  # bot.channels.telegram.TelegramChannel (aiogram is imported only when used)
+    whatsapp: object | None = None  # bot.channels.whatsapp.WhatsAppChannel
+    senders: dict[str, Sender] = field(default_factory=dict)
+
+    @property
+    def names(self) -> list[str]:
+        return [name for name in ("telegram", "whatsapp") if getattr(self, name) is not None]
+
+    async def close(self) -> None:
+        for sender in self.senders.values():
+            await sender.close()
+
+
+def open_channels(settings: Settings, engine: Engine, telegram: bool = True, whatsapp: bool = True) -> Channels:
+    """Every configured messenger (of those asked for), with its sender."""
+    channels = Channels()
+    if telegram and settings.telegram_enabled:
+        from bot.channels.telegram import TelegramChannel, TelegramSender, bot_for  # aiogram is slow to import
+
+        bot = bot_for(settings.telegram_bot_token, settings.telegram_api_base)
+        channels.telegram = TelegramChannel(engine, bot)
+        channels.senders["telegram"] = TelegramSender(bot)
+    if whatsapp and settings.whatsapp_enabled:
+        from bot.channels.whatsapp import Templates, WhatsAppChannel, WhatsAppSender
+
+        try:
+            templates = Templates(settings.whatsapp_templates)
+        except ValueError as error:
+            raise NotConfigured(f"WHATSAPP_TEMPLATE_*: a language code WhatsApp does not know: {error}") from error
+        channels.whatsapp = WhatsAppChannel(engine, settings.whatsapp_phone_number_id, templates)
+        channels.senders["whatsapp"] = WhatsAppSender(
+            settings.whatsapp_token,
+            settings.whatsapp_phone_number_id,
+            templates,
+            settings.whatsapp_api_base,
+            engine.clock,
+        )
+    return channels
 
 
 def build_web_app(engine: Engine, channels: list[str]) -> web.Application:
@@ -46,3 +91,16 @@ def build_web_app(engine: Engine, channels: list[str]) -> web.Application:
 
     app.router.add_get("/health", health)
     return app
+
+
+def mount_webhooks(app: web.Application, settings: Settings, channels: Channels) -> None:
+    if channels.telegram is not None:
+        if not settings.telegram_webhook_secret:
+            raise NotConfigured("TELEGRAM_WEBHOOK_SECRET is required to serve the Telegram webhook")
+        channels.telegram.mount_webhook(app, settings.telegram_webhook_secret)
+    if channels.whatsapp is not None:
+        if not (settings.whatsapp_app_secret and settings.whatsapp_verify_token):
+            raise NotConfigured(
+                "WHATSAPP_APP_SECRET and WHATSAPP_VERIFY_TOKEN are required to serve the WhatsApp webhook"
+            )
+        channels.whatsapp.mount_webhook(app, settings.whatsapp_app_secret, settings.whatsapp_verify_token)

@@ -1,4 +1,5 @@
-"""The `joldas` command: chat in the terminal, run Telegram, serve webhooks, migrate the database."""
+"""The `joldas` command: chat in the terminal, run Telegram, serve webhooks, run the delivery worker, look
+after the outbox, migrate the database."""
 
 from __future__ import annotations
 
@@ -8,11 +9,14 @@ import logging
 import sys
 from pathlib import Path
 
+import asyncpg
 from aiohttp import web
+from sqlalchemy.exc import SQLAlchemyError
 
-from bot.app import build_web_app, open_engine
-from bot.channels.console import ConsoleChat
+from bot.app import Channels, NotConfigured, build_web_app, mount_webhooks, open_channels, open_engine
+from bot.channels.console import ConsoleChat, ConsoleSender, valid_user
 from bot.config import Settings, get_settings
+from bot.delivery.worker import Worker
 from bot.i18n import USER_LANGUAGES
 from bot.storage.database import Database
 
@@ -37,6 +41,22 @@ def parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="serve the webhooks of every configured channel, and GET /health")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8080)
+    serve.add_argument("--no-worker", action="store_true", help="only receive; `joldas worker` processes and sends")
+
+    commands.add_parser("worker", help="process the inbox, send the outbox, fire timers (any number may run)")
+
+    telegram = commands.add_parser("telegram", help="Telegram set-up")
+    telegram_commands = telegram.add_subparsers(dest="telegram_command", required=True)
+    telegram_commands.add_parser(
+        "set-webhook", help="register TELEGRAM_WEBHOOK_URL with TELEGRAM_WEBHOOK_SECRET with Telegram (once)"
+    )
+
+    outbox = commands.add_parser("outbox", help="what waits to be sent: counts, the oldest, dead rows")
+    outbox_commands = outbox.add_subparsers(dest="outbox_command")
+    outbox_commands.add_parser("show", help="counts by status, the oldest waiting, the newest dead rows (default)")
+    for name, what in (("retry", "queue dead rows again"), ("drop", "delete dead rows")):
+        action = outbox_commands.add_parser(name, help=what)
+        action.add_argument("ids", nargs="*", type=int, help="row ids (default: every dead row)")
 
     db = commands.add_parser("db", help="database schema (Alembic)")
     db_commands = db.add_subparsers(dest="db_command", required=True)
@@ -57,7 +77,7 @@ def parser() -> argparse.ArgumentParser:
 
     from bot.faq.command import add_arguments as faq_arguments
 
-    faq_arguments(commands)  # `joldas ask`
+    faq_arguments(commands)  # `joldas ask` and `joldas faq gaps`
 
     eligibility = commands.add_parser("eligibility", help="the regional quota pre-check for a profile, as JSON")
     eligibility.add_argument("--profile", type=Path, required=True, help="the profile, a JSON file (see README)")
@@ -68,76 +88,103 @@ def parser() -> argparse.ArgumentParser:
 
 
 async def chat(settings: Settings, args: argparse.Namespace) -> None:
-    engine = await open_engine(settings)
     try:
-        await ConsoleChat(engine, args.user, args.lang, Path(settings.console_files_dir)).run()
+        valid_user(args.user)
+    except ValueError as error:
+        raise UsageError(str(error)) from error
+    engine = await open_engine(settings)
+    sender = ConsoleSender(sys.stdout, Path(settings.console_files_dir))
+    worker = Worker(engine, {"console": sender}, settings.worker(process_inbox=False))
+    await worker.start()
+    try:
+        await ConsoleChat(engine, sender, args.user, args.lang).run()
     finally:
+        await worker.stop()
         await engine.database.dispose()
 
 
-def telegram_channel(settings: Settings, engine):
-    if not settings.telegram_enabled:
-        raise UsageError("TELEGRAM_BOT_TOKEN is not set (see .env.example)")
-    from bot.channels.telegram import TelegramChannel  # aiogram takes seconds to import: only when needed
-
-    return TelegramChannel(engine, settings.telegram_bot_token, settings.telegram_api_base)
-
-
-def whatsapp_channel(settings: Settings, engine):
-    if not (settings.whatsapp_app_secret and settings.whatsapp_verify_token):
-        raise UsageError("WHATSAPP_APP_SECRET and WHATSAPP_VERIFY_TOKEN are required to serve the WhatsApp webhook")
-    from bot.channels.whatsapp import WhatsAppChannel
-
+def configured(settings: Settings, engine, **which: bool) -> Channels:
     try:
-        return WhatsAppChannel(
-            engine,
-            settings.whatsapp_token,
-            settings.whatsapp_phone_number_id,
-            settings.whatsapp_api_base,
-            settings.whatsapp_templates,
-        )
-    except ValueError as error:
-        raise UsageError(f"WHATSAPP_TEMPLATE_*: a language code WhatsApp does not know: {error}") from error
+        return open_channels(settings, engine, **which)
+    except NotConfigured as error:
+        raise UsageError(str(error)) from error
 
 
 async def run_channel(settings: Settings, args: argparse.Namespace) -> None:
     engine = await open_engine(settings)
-    telegram = telegram_channel(settings, engine)
+    if not settings.telegram_enabled:
+        raise UsageError("TELEGRAM_BOT_TOKEN is not set (see .env.example)")
+    channels = configured(settings, engine)
+    worker = Worker(engine, channels.senders, settings.worker())
+    await worker.start()
     try:
-        await telegram.run_polling()
+        await channels.telegram.run_polling()
     finally:
-        await telegram.close()
+        await worker.stop()
+        await channels.close()
         await engine.database.dispose()
 
 
 async def serve(settings: Settings, args: argparse.Namespace) -> None:
     engine = await open_engine(settings)
-    channels: list[str] = []
-    telegram = whatsapp = None
-    if settings.telegram_enabled:
-        if not settings.telegram_webhook_secret:
-            raise UsageError("TELEGRAM_WEBHOOK_SECRET is required to serve the Telegram webhook")
-        telegram = telegram_channel(settings, engine)
-        channels.append("telegram")
-    if settings.whatsapp_enabled:
-        whatsapp = whatsapp_channel(settings, engine)
-        channels.append("whatsapp")
-    app = build_web_app(engine, channels)
-    if telegram is not None:
-        telegram.mount_webhook(app, settings.telegram_webhook_secret, settings.telegram_webhook_url)
-    if whatsapp is not None:
-        whatsapp.mount_webhook(app, settings.whatsapp_app_secret, settings.whatsapp_verify_token)
-    log.info("serving on %s:%s, channels: %s", args.host, args.port, ", ".join(channels) or "none (health only)")
+    channels = configured(settings, engine)
+    app = build_web_app(engine, channels.names)
+    try:
+        mount_webhooks(app, settings, channels)
+    except NotConfigured as error:
+        raise UsageError(str(error)) from error
+    worker = None if args.no_worker else Worker(engine, channels.senders, settings.worker())
     runner = web.AppRunner(app)
     await runner.setup()
-    await web.TCPSite(runner, args.host, args.port).start()
+    try:
+        await web.TCPSite(runner, args.host, args.port).start()
+    except OSError as error:
+        await runner.cleanup()
+        raise UsageError(f"cannot listen on {args.host}:{args.port}: {error.strerror or error}") from error
+    log.info("serving on %s:%s, channels: %s", args.host, args.port, ", ".join(channels.names) or "none (health only)")
+    if worker is not None:
+        await worker.start()
     try:
         await asyncio.Event().wait()
     finally:
+        if worker is not None:
+            await worker.stop()
         await runner.cleanup()
-        for channel in (telegram, whatsapp):
-            if channel is not None:
-                await channel.close()
+        await channels.close()
+        await engine.database.dispose()
+
+
+async def work(settings: Settings, args: argparse.Namespace) -> None:
+    engine = await open_engine(settings)
+    channels = configured(settings, engine)
+    log.info("worker started; sending for: %s", ", ".join(channels.senders) or "no channel configured")
+    try:
+        await Worker(engine, channels.senders, settings.worker()).run()
+    finally:
+        await channels.close()
+        await engine.database.dispose()
+
+
+async def telegram_setup(settings: Settings, args: argparse.Namespace) -> None:
+    if not (settings.telegram_bot_token and settings.telegram_webhook_url and settings.telegram_webhook_secret):
+        raise UsageError("set TELEGRAM_BOT_TOKEN, TELEGRAM_WEBHOOK_URL and TELEGRAM_WEBHOOK_SECRET first")
+    from bot.channels.telegram import bot_for, set_webhook
+
+    bot = bot_for(settings.telegram_bot_token, settings.telegram_api_base)
+    try:
+        await set_webhook(bot, settings.telegram_webhook_url, settings.telegram_webhook_secret)
+    finally:
+        await bot.session.close()
+    print(f"webhook registered: {settings.telegram_webhook_url}")
+
+
+async def outbox_command(settings: Settings, args: argparse.Namespace) -> None:
+    from bot.delivery import operations
+
+    engine = await open_engine(settings)
+    try:
+        print(await operations.run(engine, args.outbox_command or "show", getattr(args, "ids", None)))
+    finally:
         await engine.database.dispose()
 
 
@@ -153,7 +200,22 @@ async def database(settings: Settings, args: argparse.Namespace) -> None:
         await db.dispose()
 
 
-COMMANDS = {"chat": chat, "run": run_channel, "serve": serve, "db": database}
+async def faq_gaps(settings: Settings, args: argparse.Namespace) -> None:
+    from bot.faq.command import list_gaps
+
+    await list_gaps(settings.database_url, args)
+
+
+COMMANDS = {
+    "chat": chat,
+    "run": run_channel,
+    "serve": serve,
+    "worker": work,
+    "telegram": telegram_setup,
+    "outbox": outbox_command,
+    "db": database,
+    "faq": faq_gaps,
+}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -184,6 +246,12 @@ def main(argv: list[str] | None = None) -> int:
         asyncio.run(COMMANDS[args.command](settings, args))
     except UsageError as error:
         print(f"joldas: {error}", file=sys.stderr)
+        return 2
+    except (OSError, SQLAlchemyError, asyncpg.PostgresError) as error:
+        said = str(getattr(error, "orig", None) or error).strip()
+        reason = said.splitlines()[0] if said else type(error).__name__
+        print(f"joldas: the database cannot be used: {reason}", file=sys.stderr)
+        print("joldas: check DATABASE_URL, that the server runs and that the database exists", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         pass

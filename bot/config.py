@@ -1,10 +1,15 @@
 """Settings from the environment (and an optional `.env` file), read once with pydantic-settings."""
 
+from datetime import timedelta
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import field_validator
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.delivery.pace import Limits
+from bot.delivery.worker_settings import WorkerSettings
+from bot.storage.database import PoolSettings
 
 UserLanguage = Literal["kk", "ru", "ky"]
 
@@ -32,6 +37,24 @@ class Settings(BaseSettings):
     whatsapp_template_ky: str | None = None
 
     console_files_dir: str = "joldas-files"
+
+    # The database connections (PostgreSQL; on SQLite only the timeout applies).
+    database_pool_size: int = Field(10, ge=1)
+    database_pool_max_overflow: int = Field(10, ge=0)
+    database_pool_timeout: float = Field(30.0, gt=0)
+    database_connect_timeout: float = Field(10.0, gt=0)
+    database_command_timeout: float = Field(60.0, gt=0)
+
+    # Delivery: rate limits (messages per second; 0 lifts a limit), retries and the worker's leases.
+    telegram_rate_limit: float = Field(30.0, ge=0)
+    telegram_chat_rate_limit: float = Field(1.0, ge=0)
+    telegram_chat_burst: int = Field(3, ge=1)
+    whatsapp_rate_limit: float = Field(80.0, ge=0)
+    delivery_max_attempts: int = Field(8, ge=1)
+    delivery_backoff_base: float = Field(2.0, gt=0)
+    delivery_backoff_cap: float = Field(600.0, gt=0)
+    delivery_lease_seconds: float = Field(60.0, gt=0)
+    delivery_batch_size: int = Field(200, ge=1)
 
     @field_validator(
         "telegram_bot_token",
@@ -82,6 +105,33 @@ class Settings(BaseSettings):
             if value
             for name, _, code in [value.partition(":")]
         }
+
+
+    @property
+    def pool(self) -> PoolSettings:
+        return PoolSettings(
+            self.database_pool_size,
+            self.database_pool_max_overflow,
+            self.database_pool_timeout,
+            self.database_connect_timeout,
+            self.database_command_timeout,
+        )
+
+    def worker(self, process_inbox: bool = True) -> WorkerSettings:
+        return WorkerSettings(
+            lease=timedelta(seconds=self.delivery_lease_seconds),
+            batch_size=self.delivery_batch_size,
+            max_attempts=self.delivery_max_attempts,
+            backoff_base=self.delivery_backoff_base,
+            backoff_cap=self.delivery_backoff_cap,
+            limits={
+                "telegram": Limits(
+                    self.telegram_rate_limit or None, self.telegram_chat_rate_limit or None, self.telegram_chat_burst
+                ),
+                "whatsapp": Limits(self.whatsapp_rate_limit or None),
+            },
+            process_inbox=process_inbox,
+        )
 
 
 @lru_cache

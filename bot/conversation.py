@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 MAX_BUTTON_ID_BYTES = 64  # Telegram's limit for callback_data
 MAX_INCOMING_TEXT = 4096  # longer messages are cut before a handler sees them
@@ -30,8 +31,13 @@ class Button:
 
 @dataclass(frozen=True)
 class Document:
+    """A file to send, by reference: `builder` names a function registered with
+    `bot.delivery.documents.builder` and `args` are its JSON arguments. The sender builds the file when it
+    sends it, off the event loop, so a handler never builds a large file while it holds a person's turn."""
+
     filename: str
-    content: bytes
+    builder: str
+    args: dict[str, Any] = field(default_factory=dict)
     caption: str = ""
 
 
@@ -55,6 +61,8 @@ class Incoming:
     text: str | None = None
     button: str | None = None
     language_hint: str | None = None
+    # An acknowledgement the platform expects, queued before the replies (Telegram: stop a button's spinner).
+    receipt: dict[str, Any] | None = None
 
     @property
     def command(self) -> tuple[str, str] | None:

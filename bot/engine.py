@@ -1,8 +1,12 @@
-"""The conversation engine: one incoming message in, the replies out.
+"""The conversation engine: one incoming message in, the replies queued in the outbox.
 
 For each message it: waits its turn behind the same person's earlier messages, drops a redelivered
-update, loads the person and their saved state, routes to a handler, saves the new state, and commits
-all of that in one transaction. A handler's failure is logged with context and answered with an apology.
+update, loads the person and their saved state, routes to a handler, saves the new state, queues the
+replies, and commits all of that in one transaction. A handler's failure is logged with context and
+answered with an apology. Nothing is sent from here: the worker sends what the outbox holds.
+
+Updates reach it two ways: stored in the inbox by a webhook or long polling and processed by the worker
+(`process`), or processed at once as they arrive, as the console and tests do (`handle`).
 """
 
 from __future__ import annotations
@@ -16,11 +20,12 @@ from dataclasses import replace
 from bot.clock import Clock, SystemClock
 from bot.context import Conversation
 from bot.conversation import MAX_INCOMING_TEXT, Incoming, Reply
-from bot.i18n import N_, normalise_language, texts
+from bot.delivery import inbox, outbox
+from bot.i18n import N_
 from bot.router import NotUnderstood, Router
 from bot.storage import repository
 from bot.storage.database import Database
-from bot.storage.models import utcnow
+from bot.storage.models import InboxUpdate
 
 log = logging.getLogger(__name__)
 
@@ -73,11 +78,24 @@ class Engine:
         self.clock = clock or SystemClock()
         self.people = PersonLocks()
 
+    async def receive(self, updates: list[Incoming]) -> int:
+        """Stores updates in the inbox for the worker (a webhook, long polling); returns how many were new.
+        Raises when the database cannot store them: the caller must then not acknowledge them."""
+        async with self.database.transaction() as session:
+            return await inbox.store(session, [clean(incoming) for incoming in updates], self.clock.now())
+
     async def handle(self, incoming: Incoming) -> list[Reply]:
-        incoming = clean(incoming)
+        """Processes an update as it arrives; returns the replies, which are queued in the outbox too."""
+        return await self._handle(clean(incoming), inbox_id=None)
+
+    async def process(self, row: InboxUpdate) -> list[Reply]:
+        """Processes an update the inbox holds, marking it done in the same transaction."""
+        return await self._handle(inbox.incoming_of(row), inbox_id=row.id)
+
+    async def _handle(self, incoming: Incoming, inbox_id: int | None) -> list[Reply]:
         async with self.people.hold((incoming.channel, incoming.user_id)):
             try:
-                return await self._in_transaction(incoming, self.router.dispatch)
+                return await self._in_transaction(incoming, inbox_id, self.router.dispatch)
             except Exception:
                 log.exception(
                     "handler failed: channel=%s user=%s update=%s button=%r command=%r",
@@ -87,23 +105,24 @@ class Engine:
                     incoming.button,
                     incoming.command,
                 )
-            try:
-                return await self._in_transaction(incoming, self._apologise)
-            except Exception:
-                log.exception("could not even apologise: channel=%s user=%s", incoming.channel, incoming.user_id)
-                language = normalise_language(incoming.language_hint) or self.default_language
-                return [Reply(texts(language).gettext(APOLOGY))]
+            # The apology is queued like any answer; if even that fails (the database is gone), the exception
+            # reaches the caller: the worker keeps the update for another try, the console says so.
+            return await self._in_transaction(incoming, inbox_id, self._apologise)
 
     async def _in_transaction(
-        self, incoming: Incoming, action: Callable[[Conversation], Awaitable[None]]
+        self, incoming: Incoming, inbox_id: int | None, action: Callable[[Conversation], Awaitable[None]]
     ) -> list[Reply]:
+        now = self.clock.now()
         async with self.database.transaction() as session:
             await repository.lock_person(session, incoming.channel, incoming.user_id)
-            if not await repository.mark_processed(session, incoming.channel, incoming.update_id):
+            if inbox_id is not None:
+                await inbox.mark_done(session, inbox_id, now)
+            elif not await inbox.record_processed(session, incoming, now):
                 log.info("redelivered update dropped: channel=%s update=%s", incoming.channel, incoming.update_id)
                 return []
             contact = await repository.get_or_create_contact(session, incoming.channel, incoming.user_id)
-            contact.last_inbound_at = utcnow()
+            contact.last_inbound_at = now
+            contact.unreachable_since = contact.unreachable_reason = None  # they wrote: they can be reached
             saved = await repository.load_state(session, contact)
             ctx = Conversation(
                 incoming,
@@ -123,6 +142,16 @@ class Engine:
             if not ctx.forgotten:
                 saved.state, saved.data = ctx.state, ctx.data
                 session.add(saved)
+            await outbox.queue(
+                session,
+                now=now,
+                channel=incoming.channel,
+                address=incoming.user_id,
+                language=ctx.language,
+                replies=ctx.replies,
+                contact_id=None if ctx.forgotten else contact.id,
+                receipt=incoming.receipt,
+            )
             return ctx.replies
 
     async def _apologise(self, ctx: Conversation) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from bot.content.regions import find_region, region, regions
 from bot.content.yearly import TRACK_CATEGORY, quota
 from bot.context import Conversation
-from bot.conversation import Button, Document
+from bot.conversation import Button
 from bot.faq.search import is_question
 from bot.i18n import N_, typed_as
 from bot.package import store
@@ -25,10 +25,12 @@ from bot.package.library import (
     countries,
     country,
     find_country,
+    profile_data,
+    profile_from,
     profile_summary,
     render_text,
 )
-from bot.package.pdf import build_pdf
+from bot.package.pdf import pdf_document
 from bot.package.schema import HOUSEHOLDS, TRACKS
 from bot.router import NotUnderstood, Router
 from handlers.region_choice import offer_candidates, region_rows
@@ -58,19 +60,6 @@ def button(ctx: Conversation, button_id: str, labels: tuple[str, str]) -> Button
 
 def draft(ctx: Conversation) -> dict:
     return dict(ctx.data.get("draft") or {})
-
-
-def profile_from(data: dict) -> Profile:
-    return Profile(data["track"], data.get("origin"), data.get("destination"), frozenset(data.get("households", [])))
-
-
-def profile_data(profile: Profile) -> dict:
-    return {
-        "track": profile.track,
-        "origin": profile.origin,
-        "destination": profile.destination,
-        "households": sorted(profile.households),
-    }
 
 
 async def current_profile(ctx: Conversation) -> tuple[Profile, str | None] | None:
@@ -298,7 +287,7 @@ async def package_button(ctx: Conversation, argument: str) -> None:
     if action == "sec" and value.isdigit():
         return await show_section(ctx, profile, sections, int(value))
     if action == "pdf":
-        return await send_pdf(ctx, profile, sections)
+        return await send_pdf(ctx, profile)
     if action == "ck":
         return await show_checklist(ctx, profile, sections)
     if action == "tick" and value in {item.id for item in checklist_items(sections)}:
@@ -340,14 +329,13 @@ async def tick(ctx: Conversation, profile: Profile, sections: list[PackageSectio
     await show_checklist(ctx, profile, sections)
 
 
-async def send_pdf(ctx: Conversation, profile: Profile, sections: list[PackageSection]) -> None:
+async def send_pdf(ctx: Conversation, profile: Profile) -> None:
     done = await store.ticked(ctx.session, ctx.contact) if ctx.has_consent else frozenset()
-    content = build_pdf(sections, profile, profile_summary(profile, ctx.language), ctx.language, ctx.today, done)
     filename = f"joldas-package-{profile.track}-{profile.destination or profile.origin or 'all'}-{ctx.language}.pdf"
     ctx.say(
         ctx._("Here is your package as a PDF: you can print it or read it offline."),
         [[Button("pkg:toc", ctx._("Contents"))]],
-        document=Document(filename, content, ctx._("Your pre-departure package")),
+        document=pdf_document(filename, profile, ctx.language, ctx.today, done, ctx._("Your pre-departure package")),
     )
 
 

@@ -32,6 +32,7 @@ class Call:
     json: dict[str, Any] | None = None
     form: dict[str, Any] | None = None
     answered: int = 200
+    wamid: str | None = None  # the id the fake answered with, for a message accepted
 
     @property
     def kind(self) -> str:
@@ -127,7 +128,9 @@ class FakeGraphAPI:
             code = self.failures.pop(0)
             call.answered = ERROR_TITLES.get(code, (400, ""))[0]
             return self._error(code)
-        return web.json_response(result())
+        answer = result()
+        call.wamid = (answer.get("messages") or [{}])[0].get("id")
+        return web.json_response(answer)
 
     def _message_sent(self, message: dict) -> dict:
         recipient = message.get("to") or message.get("recipient")

@@ -26,6 +26,8 @@ BOT_USER = {"id": 123456, "is_bot": True, "first_name": "Joldas", "username": "J
 class Sent:
     method: str
     params: dict[str, Any]
+    at: float = field(default_factory=time.monotonic)
+    answered: int = 200
 
     @property
     def text(self) -> str:
@@ -47,6 +49,12 @@ class FakeBotAPI:
     _update_ids: itertools.count = field(default_factory=lambda: itertools.count(1))
     _message_ids: itertools.count = field(default_factory=lambda: itertools.count(1))
     server: TestServer | None = None
+    failures: list[tuple[int, str, dict]] = field(default_factory=list)
+    latency: float = 0.0  # seconds each send takes, as a real Bot API's would
+
+    def fail_next(self, code: int, description: str, times: int = 1, **parameters: Any) -> None:
+        """The next `times` sends are refused as the Bot API refuses them (`retry_after=3` for a 429)."""
+        self.failures.extend([(code, description, parameters)] * times)
 
     @property
     def base_url(self) -> str:
@@ -102,12 +110,21 @@ class FakeBotAPI:
         }
         return {"update_id": self.next_update_id(), "callback_query": query}
 
+    @property
+    def delivered(self) -> list[Sent]:
+        """The messages the bot sent that were accepted, in order."""
+        return [call for call in self.calls if call.method in ("sendMessage", "sendDocument") and call.answered == 200]
+
     async def sent_after(self, start: int, at_least: int = 1, quiet: float = 0.3, timeout: float = 10) -> list[Sent]:
         """The messages sent since call number `start`, once at least `at_least` came and then a quiet spell."""
         deadline = time.monotonic() + timeout
         seen = -1
         while time.monotonic() < deadline:
-            messages = [call for call in self.calls[start:] if call.method in ("sendMessage", "sendDocument")]
+            messages = [
+                call
+                for call in self.calls[start:]
+                if call.method in ("sendMessage", "sendDocument") and call.answered == 200
+            ]
             if len(messages) >= at_least and len(messages) == seen:
                 return messages
             seen = len(messages)
@@ -122,7 +139,15 @@ class FakeBotAPI:
         method = request.match_info["method"]
         params = await self._params(request)
         if method != "getUpdates":
-            self.calls.append(Sent(method, params))
+            call = Sent(method, params)
+            self.calls.append(call)
+            if self.latency:
+                await asyncio.sleep(self.latency)
+            if self.failures and method.startswith(("send", "answer")):
+                code, description, parameters = self.failures.pop(0)
+                call.answered = code
+                refusal = {"ok": False, "error_code": code, "description": description}
+                return web.json_response({**refusal, **({"parameters": parameters} if parameters else {})}, status=code)
         handler = getattr(self, f"_api_{method}", None)
         if handler is None:
             return web.json_response({"ok": False, "error_code": 404, "description": "Not Found"}, status=404)

@@ -12,6 +12,7 @@ import sys
 import aiohttp
 import pytest
 
+from bot.channels.console import folder_name
 from bot.i18n import texts
 from bot.package.library import Profile, assemble
 from handlers.start import CONSENT_TEXT
@@ -117,14 +118,33 @@ async def test_serve_answers_health_and_the_telegram_webhook(tmp_path):
             headers = {"X-Telegram-Bot-Api-Secret-Token": "abc"}
             async with client.post("/webhook/telegram", data=json.dumps(update), headers=headers) as response:
                 assert response.status == 200
-        set_webhook = next(call for call in api.calls if call.method == "setWebhook")
-        assert set_webhook.params["url"] == "https://joldas.example/webhook/telegram"
-        assert set_webhook.params["secret_token"] == "abc"
-        [picker] = [call for call in api.calls if call.method == "sendMessage"]
+        [picker] = await api.sent_after(0)  # stored, answered 200, then processed and sent by the worker
         assert picker.button_ids == ["lang:kk", "lang:ru", "lang:ky"]
+        assert not any(call.method == "setWebhook" for call in api.calls)  # a one-off command does that
     finally:
         server.terminate()
         await server.wait()
+        await api.close()
+
+
+async def test_the_webhook_is_registered_by_a_one_off_command(tmp_path):
+    api = FakeBotAPI()
+    await api.start()
+    env = {
+        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'x.db'}",
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_BASE": api.base_url,
+        "TELEGRAM_WEBHOOK_SECRET": "abc",
+        "TELEGRAM_WEBHOOK_URL": "https://joldas.example/webhook/telegram",
+    }
+    try:
+        result = await asyncio.to_thread(run_joldas, "telegram", "set-webhook", env=env)
+        assert result.returncode == 0, result.stderr
+        [set_webhook] = [call for call in api.calls if call.method == "setWebhook"]
+        assert set_webhook.params["url"] == "https://joldas.example/webhook/telegram"
+        assert set_webhook.params["secret_token"] == "abc"
+        assert set_webhook.params["allowed_updates"] == ["message", "callback_query"]
+    finally:
         await api.close()
 
 
@@ -135,7 +155,7 @@ def test_console_saves_the_package_pdf_to_a_file(tmp_path):
     script = f"1\n1\n1\n1\nШымкент\n1\n4\n{pdf_button}\n"
     result = run_joldas("chat", "--user", "dana", stdin=script, env=env)
     assert result.returncode == 0, result.stderr
-    saved = tmp_path / "files" / "dana" / "joldas-package-in_migrant-pavlodar-kk.pdf"
+    saved = tmp_path / "files" / folder_name("dana") / "joldas-package-in_migrant-pavlodar-kk.pdf"
     assert saved.read_bytes().startswith(b"%PDF-")
     assert f": {saved}]" in result.stdout
 

@@ -6,6 +6,7 @@ import logging
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 
 from bot.channels.text import split_text
 from bot.context import Conversation
@@ -14,7 +15,7 @@ from bot.engine import APOLOGY, Engine, PersonLocks, clean
 from bot.i18n import texts
 from bot.router import NotUnderstood, Router
 from bot.storage.database import Database
-from bot.storage.models import ProcessedUpdate
+from bot.storage.models import InboxUpdate, OutboxMessage
 from handlers import build_router
 from handlers.fallback import router as fallback_router
 from tests.people import Person, main_menu_ids
@@ -97,7 +98,9 @@ async def test_a_redelivered_update_is_handled_once(engine, database):
     assert await engine.handle(incoming) == []
     assert await engine.handle(Incoming("whatsapp", "42", "1001", text="/start"))  # another channel's id
     async with database.transaction() as session:
-        assert await session.scalar(select(func.count()).select_from(ProcessedUpdate)) == 2
+        assert await session.scalar(select(func.count()).select_from(InboxUpdate)) == 2
+        # the answers, queued once each: the language picker to each of the two people
+        assert await session.scalar(select(func.count()).select_from(OutboxMessage)) == 2
 
 
 async def test_concurrent_redeliveries_are_handled_once(engine):
@@ -172,9 +175,13 @@ async def test_a_handler_may_refuse_input_with_not_understood(database):
     )
 
 
-async def test_if_even_the_database_fails_the_person_gets_an_apology(tmp_path):
+async def test_when_the_database_fails_the_caller_knows_so_the_update_is_not_acknowledged(tmp_path):
+    """Nothing can be stored, so nothing can be answered or confirmed: the webhook answers 5xx, long polling
+    keeps its offset, the worker keeps the inbox row; the platform or the worker tries again later."""
     broken = Database(f"sqlite+aiosqlite:///{tmp_path / 'missing-dir' / 'x.db'}")
     engine = Engine(broken, build_router(), default_language="ky")
-    replies = await engine.handle(Incoming("telegram", "1", "1", text="/start", language_hint="kk"))
-    assert [reply.text for reply in replies] == [texts("kk").gettext(APOLOGY)]
+    with pytest.raises(OperationalError):
+        await engine.handle(Incoming("telegram", "1", "1", text="/start", language_hint="kk"))
+    with pytest.raises(OperationalError):
+        await engine.receive([Incoming("telegram", "1", "2", text="/start")])
     await broken.dispose()

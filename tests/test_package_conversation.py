@@ -9,6 +9,7 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
+from bot.delivery import documents
 from bot.engine import Engine
 from bot.i18n import USER_LANGUAGES, texts
 from bot.package.library import Profile, assemble
@@ -106,7 +107,9 @@ async def test_the_pdf_is_sent_as_a_document(person, language):
     await person.press("pkg:pdf")
     [reply] = person.last
     assert reply.document.filename == f"joldas-package-in_migrant-pavlodar-{language}.pdf"
-    text = "\n".join(page.extract_text() for page in PdfReader(BytesIO(reply.document.content)).pages)
+    # A reference in the outbox: the sender builds the PDF when it sends it, off the event loop.
+    content = await documents.build(reply.document)
+    text = "\n".join(page.extract_text() for page in PdfReader(BytesIO(content)).pages)
     assert tr(language, "Your pre-departure package") in text
     for section in assemble(Profile("in_migrant", "shymkent", "pavlodar", frozenset({"children"})), today=DAY):
         assert section.title(language) in text

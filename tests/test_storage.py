@@ -9,9 +9,10 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, select
 
-from bot.storage import repository
+from bot.conversation import Incoming
+from bot.delivery import inbox
 from bot.storage.database import Database
-from bot.storage.models import Base, ProcessedUpdate, utcnow
+from bot.storage.models import Base, InboxUpdate, utcnow
 
 
 async def test_migrations_match_the_models(database):
@@ -51,11 +52,12 @@ def test_db_commands(tmp_path):
     assert joldas("db", "downgrade", "base", env=env).stdout.strip() == "base (empty)"
 
 
-async def test_old_processed_updates_are_pruned(database):
+async def test_processed_updates_are_pruned_after_a_week(database):
+    now = utcnow()
     async with database.transaction() as session:
-        await repository.mark_processed(session, "telegram", "old")
-        await repository.mark_processed(session, "telegram", "new")
-        (await session.get(ProcessedUpdate, ("telegram", "old"))).processed_at = utcnow() - timedelta(days=8)
+        await inbox.record_processed(session, Incoming("telegram", "1", "old"), now - timedelta(days=8))
+        await inbox.record_processed(session, Incoming("telegram", "1", "new"), now - timedelta(days=6))
+        await inbox.store(session, [Incoming("telegram", "1", "waiting")], now - timedelta(days=9))
     async with database.transaction() as session:
-        assert await repository.prune_processed(session, utcnow() - timedelta(days=7)) == 1
-        assert (await session.scalars(select(ProcessedUpdate.update_id))).all() == ["new"]
+        assert await inbox.prune(session, now) == 1
+        assert sorted((await session.scalars(select(InboxUpdate.update_id))).all()) == ["new", "waiting"]

@@ -1,18 +1,30 @@
 """Telegram end to end: aiogram's real client polls, or is called by webhook, against a loopback fake
-of the Bot API; a scripted person talks to the bot through it."""
+of the Bot API; the updates go to the inbox, the worker processes them and sends the outbox through the
+real sender; a scripted person talks to the bot through it."""
 
 import asyncio
+import contextlib
 import json
+from datetime import date
 
 import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
+from sqlalchemy import select
 
 from bot.app import build_web_app
-from bot.channels.telegram import TelegramChannel
-from bot.conversation import Button, Document, Reply
+from bot.channels.telegram import TelegramChannel, TelegramSender, bot_for
+from bot.clock import SystemClock
+from bot.conversation import Button, Reply
+from bot.delivery import outbox
+from bot.engine import Engine
+from bot.package.library import Profile
+from bot.package.pdf import pdf_document
+from bot.storage.models import Contact, OutboxMessage
+from handlers import build_router
+from tests.delivery import running_worker, settled
 from tests.fake_telegram import TOKEN, FakeBotAPI
-from tests.people import main_menu_ids
+from tests.people import Person, main_menu_ids
 
 CHAT = 5550001
 MENU = main_menu_ids()
@@ -29,17 +41,26 @@ async def fake_api():
 
 @pytest.fixture
 async def telegram(engine, fake_api):
-    channel = TelegramChannel(engine, TOKEN, fake_api.base_url)
-    yield channel
-    await channel.close()
+    bot = bot_for(TOKEN, fake_api.base_url)
+    async with running_worker(engine, {"telegram": TelegramSender(bot)}):
+        yield TelegramChannel(engine, bot)
+    await bot.session.close()
 
 
 @pytest.fixture
 async def polling(telegram):
-    task = asyncio.create_task(telegram.run_polling(polling_timeout=1, handle_signals=False))
+    task = asyncio.create_task(telegram.run_polling(polling_timeout=1))
     yield telegram
-    await telegram.dispatcher.stop_polling()
-    await asyncio.wait_for(task, 10)
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
+async def queue(engine, *replies: Reply) -> None:
+    async with engine.database.transaction() as session:
+        now = engine.clock.now()
+        await outbox.queue(session, now=now, channel="telegram", address=str(CHAT), language="kk", replies=replies)
+    await settled(engine.database)
 
 
 class ScriptedPerson:
@@ -106,23 +127,25 @@ async def test_group_messages_are_ignored(polling, fake_api):
     assert [call.params["chat_id"] for call in sent] == [str(CHAT)]
 
 
-async def test_long_texts_are_split_and_the_keyboard_goes_last(telegram, fake_api):
+async def test_long_texts_are_split_and_the_keyboard_goes_last(telegram, fake_api, engine):
     paragraph = "Сөз " * 300
     reply = Reply(text="\n\n".join([paragraph] * 5), buttons=[[Button("menu", "Мәзір")]])
-    await telegram.send(CHAT, [reply])
+    await queue(engine, reply)
     sent = [call for call in fake_api.calls if call.method == "sendMessage"]
     assert len(sent) == 2
     assert all(len(call.text) <= 4096 for call in sent)
     assert [call.button_ids for call in sent] == [[], ["menu"]]
 
 
-async def test_documents_are_sent_as_files(telegram, fake_api):
-    await telegram.send(
-        CHAT, [Reply(text="Сіздің пакетіңіз", document=Document("package.pdf", b"%PDF-1.4 test", "Пакет"))]
+async def test_documents_are_built_by_the_sender_and_sent_as_files(telegram, fake_api, engine):
+    pdf = pdf_document(
+        "package.pdf", Profile("in_migrant", "turkistan", "pavlodar"), "kk", date(2026, 3, 1), frozenset(), "Пакет"
     )
+    await queue(engine, Reply(text="Сіздің пакетіңіз", document=pdf))
     document, message = fake_api.calls
     assert document.method == "sendDocument"
-    assert document.params["document"] == {"filename": "package.pdf", "content": b"%PDF-1.4 test"}
+    assert document.params["document"]["filename"] == "package.pdf"
+    assert document.params["document"]["content"].startswith(b"%PDF")
     assert document.params["caption"] == "Пакет"
     assert message.text == "Сіздің пакетіңіз"
 
@@ -146,8 +169,9 @@ async def post_update(client, update, secret: str | None = SECRET, body: bytes |
         return response.status
 
 
-async def test_webhook_with_the_secret_is_handled(webhook, fake_api):
+async def test_webhook_with_the_secret_is_handled(webhook, fake_api, database):
     assert await post_update(webhook, fake_api.message_update(CHAT, "/start")) == 200
+    await settled(database)
     [picker] = [call for call in fake_api.calls if call.method == "sendMessage"]
     assert picker.button_ids == ["lang:kk", "lang:ru", "lang:ky"]
 
@@ -158,10 +182,11 @@ async def test_webhook_without_the_right_secret_is_refused(webhook, fake_api, se
     assert fake_api.calls == []
 
 
-async def test_a_redelivered_webhook_update_is_answered_once(webhook, fake_api):
+async def test_a_redelivered_webhook_update_is_answered_once(webhook, fake_api, database):
     update = fake_api.message_update(CHAT, "/start")
     assert await post_update(webhook, update) == 200
     assert await post_update(webhook, update) == 200
+    await settled(database)
     assert len([call for call in fake_api.calls if call.method == "sendMessage"]) == 1
 
 
@@ -179,3 +204,56 @@ async def test_health(webhook):
     async with webhook.get("/health") as response:
         assert response.status == 200
         assert await response.json() == {"status": "ok", "database": "ok", "channels": ["telegram"]}
+
+
+# --- what Telegram's refusals do to the queue -----------------------------------------------------------
+
+
+async def telegram_contact(database) -> Contact:
+    async with database.transaction() as session:
+        return await session.scalar(select(Contact).where(Contact.channel == "telegram"))
+
+
+async def test_429_pauses_sending_for_the_time_telegram_names_and_drops_nothing(fake_api, database):
+    live = Engine(database, build_router(), clock=SystemClock())  # real time: the wait is measured
+    bot = bot_for(TOKEN, fake_api.base_url)
+    fake_api.fail_next(429, "Too Many Requests: retry after 1", retry_after=1)
+    async with running_worker(live, {"telegram": TelegramSender(bot)}):
+        await queue(live, Reply("бір"), Reply("екі"), Reply("үш"))
+    await bot.session.close()
+    refused, *delivered = fake_api.calls
+    assert refused.answered == 429 and refused.params["text"] == "бір"
+    assert [call.params["text"] for call in delivered] == ["бір", "екі", "үш"]  # in order, none lost
+    assert delivered[0].at - refused.at >= 1.0  # the next attempt waited the time Telegram named
+
+
+async def test_403_makes_the_person_unreachable_drops_their_queue_and_a_message_from_them_undoes_it(
+    telegram, fake_api, engine, database
+):
+    person = Person(engine, "telegram", str(CHAT))
+    await person.onboard("kk")
+    await settled(database)
+    fake_api.fail_next(403, "Forbidden: bot was blocked by the user")
+    sent_before = len(fake_api.calls)
+    contact = await telegram_contact(database)
+    async with database.transaction() as session:
+        contact = await session.merge(contact)
+        for text in ("Ескерту 1", "Ескерту 2", "Ескерту 3"):
+            assert await outbox.queue_for_contact(session, contact, [Reply(text)], engine.clock.now()) is None
+    await settled(database)
+    assert len(fake_api.calls) == sent_before + 1  # one refusal, then nothing more to them
+    contact = await telegram_contact(database)
+    assert contact.unreachable_since is not None and "blocked by the user" in contact.unreachable_reason
+    assert contact.status == "active"  # a state apart from /stop
+    async with database.transaction() as session:
+        rows = (await session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "notice"))).all()
+        assert {row.status for row in rows} == {"dropped"} and len(rows) == 3
+        assert all("403" in row.last_error for row in rows)
+        contact = await session.merge(contact)
+        assert await outbox.queue_for_contact(session, contact, [Reply("Тағы")], engine.clock.now()) is (
+            outbox.NotQueued.UNREACHABLE
+        )
+    await person.say("/start")  # they unblocked the bot and wrote again
+    await settled(database)
+    assert (await telegram_contact(database)).unreachable_since is None
+    assert fake_api.delivered[-1].params["chat_id"] == str(CHAT)

@@ -1,11 +1,12 @@
 """WhatsApp end to end: signed webhook calls shaped like the Cloud API's (tests/fixtures/whatsapp/) are posted
-to the running app; pywa's real client sends the answers to a loopback fake of the Graph API."""
+to the running app, which stores them in the inbox; the worker processes them and pywa's real client sends
+the outbox to a loopback fake of the Graph API."""
 
 import asyncio
 import json
 import os
 import sys
-from datetime import timedelta
+from datetime import date, timedelta
 
 import aiohttp
 import pytest
@@ -13,14 +14,19 @@ from aiohttp.test_utils import TestServer
 from sqlalchemy import select
 
 from bot.app import build_web_app
-from bot.channels.whatsapp import NotifyResult, WhatsAppChannel, WhatsAppTokenRejected
+from bot.channels.whatsapp import Templates, WhatsAppChannel, WhatsAppSender
 from bot.channels.whatsapp_render import BODY_LIMIT, TEXT_LIMIT
-from bot.conversation import Button, Document, Reply
+from bot.conversation import Button, Reply
+from bot.delivery import outbox
+from bot.delivery.outbox import Kind, NotQueued
 from bot.eligibility.render import OUTCOMES
 from bot.i18n import texts
-from bot.storage.models import Contact, WhatsAppMessage, utcnow
+from bot.package.library import Profile
+from bot.package.pdf import pdf_document
+from bot.storage.models import Contact, OutboxMessage, WhatsAppMessage
 from handlers.fallback import EXPLANATIONS
 from handlers.start import HELP_TEXT
+from tests.delivery import running_worker, settled
 from tests.fake_graph import PHONE_NUMBER_ID, TOKEN, FakeGraphAPI
 from tests.test_cli import free_port, health_once_up, run_joldas
 from tests.whatsapp_people import (
@@ -31,6 +37,7 @@ from tests.whatsapp_people import (
     fixture,
     post,
     sign,
+    text_payload,
 )
 
 MENU = ["lang", "consent", "mydata", "forget", "help"]  # and whatever other features add
@@ -45,12 +52,15 @@ async def graph():
     await api.close()
 
 
+TEMPLATES = Templates({"kk": ("joldas_notice", "kk"), "ky": ("joldas_notice", "ky_KG")})
+
+
 @pytest.fixture
 async def whatsapp(engine, graph):
-    templates = {"kk": ("joldas_notice", "kk"), "ky": ("joldas_notice", "ky_KG")}
-    channel = WhatsAppChannel(engine, TOKEN, PHONE_NUMBER_ID, graph.base_url, templates, retry_delays=(0.01, 0.02))
-    yield channel
-    await channel.close()
+    sender = WhatsAppSender(TOKEN, PHONE_NUMBER_ID, TEMPLATES, graph.base_url, engine.clock)
+    async with running_worker(engine, {"whatsapp": sender}):
+        yield WhatsAppChannel(engine, PHONE_NUMBER_ID, TEMPLATES)
+    await sender.close()
 
 
 @pytest.fixture
@@ -65,8 +75,8 @@ async def client(engine, whatsapp):
 
 
 @pytest.fixture
-def person(client, graph) -> WhatsAppPerson:
-    return WhatsAppPerson(client, graph)
+def person(client, graph, database) -> WhatsAppPerson:
+    return WhatsAppPerson(client, graph, settle=lambda: settled(database))
 
 
 @pytest.fixture
@@ -161,8 +171,9 @@ CASES = [
 
 
 @pytest.mark.parametrize(("name", "kinds", "expected"), CASES, ids=[case[0] for case in CASES])
-async def test_incoming_messages(onboarded, client, graph, name, kinds, expected):
+async def test_incoming_messages(onboarded, client, graph, database, name, kinds, expected):
     assert await post(client, json.dumps(fixture(name)).encode()) == 200
+    await settled(database)
     sent = graph.sent
     assert [call.kind for call in sent] == kinds
     assert expected in "\n".join(call.body for call in sent)
@@ -170,26 +181,35 @@ async def test_incoming_messages(onboarded, client, graph, name, kinds, expected
     assert set(MENU) <= set(sent[-1].choice_ids)
 
 
-async def test_the_same_message_delivered_twice_is_handled_once(onboarded, client, graph):
+async def test_the_same_message_delivered_twice_is_handled_once(onboarded, client, graph, database):
     body = json.dumps(fixture("text")).encode()
     assert await post(client, body) == 200
     assert await post(client, body) == 200
+    await settled(database)
     assert len(graph.sent) == 1
 
 
 async def test_a_batched_payload_is_handled_whole(client, graph, database):
     assert await post(client, json.dumps(fixture("batched")).encode()) == 200
+    await settled(database)
     to = [(call.json["to"], call.kind) for call in graph.sent]
     # /start and /mydata from the first person (both bring the language picker: no language chosen yet);
     # a greeting from the second, a Kyrgyz number, whose picker puts Kyrgyz first.
-    assert to == [(USER, "interactive:button"), (USER, "interactive:button"), ("996700123456", "interactive:button")]
-    assert graph.sent[2].choice_ids == ["lang:ky", "lang:kk", "lang:ru"]
-    assert graph.sent[0].choice_ids == ["lang:kk", "lang:ru", "lang:ky"]
+    # (people are answered side by side, so only each person's own order is fixed)
+    assert sorted(to) == [
+        (USER, "interactive:button"),
+        (USER, "interactive:button"),
+        ("996700123456", "interactive:button"),
+    ]
+    pickers = {call.json["to"]: call.choice_ids for call in graph.sent}
+    assert pickers["996700123456"] == ["lang:ky", "lang:kk", "lang:ru"]
+    assert pickers[USER] == ["lang:kk", "lang:ru", "lang:ky"]
     assert await contact(database, "996700123456") is not None
 
 
 async def test_changes_for_another_phone_number_are_left_alone(client, graph, database):
     assert await post(client, json.dumps(fixture("other_phone_number")).encode()) == 200
+    await settled(database)
     assert graph.calls == []
     assert await contact(database) is None
 
@@ -201,6 +221,11 @@ async def message_statuses(database) -> dict[str, tuple[str, int | None]]:
     async with database.transaction() as session:
         rows = (await session.scalars(select(WhatsAppMessage))).all()
     return {row.wamid: (row.status, row.error_code) for row in rows}
+
+
+async def outbox_rows(database) -> list[OutboxMessage]:
+    async with database.transaction() as session:
+        return list((await session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))).all())
 
 
 def statuses_fixture() -> tuple[dict, list[dict]]:
@@ -221,36 +246,75 @@ async def test_statuses_are_recorded_against_their_messages(onboarded, client, d
     assert recorded[sent] == ("delivered", None)
     assert recorded[read] == ("read", None)  # a late "delivered" does not undo "read"
     assert recorded[failed] == ("failed", 131026)
-    assert (await contact(database)).status == "undeliverable"
+    person = await contact(database)
+    assert person.unreachable_since is not None and "131026" in person.unreachable_reason
+    assert person.status == "active"  # unreachable is not /stop
     await onboarded.say("/menu")  # writing to us again makes a person reachable again
-    assert (await contact(database)).status == "active"
+    assert (await contact(database)).unreachable_since is None
 
 
-async def test_sent_messages_are_recorded_and_a_status_arriving_first_is_kept(onboarded, client, database):
+async def test_sent_messages_keep_their_wamid_and_a_status_arriving_first_is_kept(onboarded, client, database):
     await onboarded.say("/help")
+    sent = [row for row in await outbox_rows(database) if row.status == "sent"]
+    assert sent and all(row.platform_message_id.startswith("wamid.FAKE") for row in sent)
     payload, statuses = statuses_fixture()
-    statuses[:] = [{**statuses[2], "id": "wamid.EARLY"}]  # "read" for a message not yet noted as sent
+    statuses[:] = [{**statuses[2], "id": "wamid.EARLY"}]  # "read" for a message we never noted
     assert await post(client, json.dumps(payload).encode()) == 200
-    recorded = await message_statuses(database)
-    assert recorded.pop("wamid.EARLY") == ("read", None)
-    assert recorded and set(recorded.values()) == {("accepted", None)}
+    assert (await message_statuses(database))["wamid.EARLY"] == ("read", None)
 
 
-async def test_forget_deletes_the_delivery_records_too(onboarded, database):
+def failed_status(wamid: str, code: int) -> dict:
+    payload, statuses = statuses_fixture()
+    statuses[:] = [{**statuses[4], "id": wamid, "errors": [{"code": code, "title": "failed"}]}]
+    return payload
+
+
+async def test_a_failed_status_marks_its_outbox_row(onboarded, client, database):
     await onboarded.say("/help")
+    row = next(row for row in await outbox_rows(database) if row.status == "sent")
+    assert await post(client, json.dumps(failed_status(row.platform_message_id, 131051)).encode()) == 200
+    row = next(found for found in await outbox_rows(database) if found.id == row.id)
+    assert row.status == "dead" and "131051" in row.last_error
+
+
+async def test_a_re_engagement_status_sends_the_template_instead(onboarded, client, database, graph):
+    await queue_notice(database, await contact(database), "Ертең қабылдау жоқ.")
+    row = next(row for row in await outbox_rows(database) if row.kind == "notice")
+    assert await post(client, json.dumps(failed_status(row.platform_message_id, 131047)).encode()) == 200
+    await settled(database)
+    assert graph.sent[-1].kind == "template"
+    assert graph.sent[-1].json["template"]["components"][0]["parameters"][0]["text"] == "Ертең қабылдау жоқ."
+
+
+async def test_forget_deletes_the_delivery_records_and_the_messages_kept(onboarded, client, database):
+    await onboarded.say("/help")
+    row = next(row for row in await outbox_rows(database) if row.status == "sent")
+    payload, statuses = statuses_fixture()
+    statuses[:] = [{**statuses[2], "id": row.platform_message_id}]
+    assert await post(client, json.dumps(payload).encode()) == 200
     assert await message_statuses(database)
     await onboarded.say("/forget")
     await onboarded.press("forget:yes")
     assert await message_statuses(database) == {}
+    [confirmation] = await outbox_rows(database)  # only "done, deleted" is left, tied to no one
+    assert confirmation.contact_id is None
 
 
 # --- sending: shapes and limits -------------------------------------------------------------------------
 
 
-async def test_long_texts_are_split_and_the_choices_ride_on_the_last_part(whatsapp, graph):
+async def queue(engine, language: str, *replies: Reply) -> None:
+    async with engine.database.transaction() as session:
+        await outbox.queue(
+            session, now=engine.clock.now(), channel="whatsapp", address=USER, language=language, replies=replies
+        )
+    await settled(engine.database)
+
+
+async def test_long_texts_are_split_and_the_choices_ride_on_the_last_part(whatsapp, engine, graph):
     paragraph = "Сөз " * 300
     reply = Reply(text="\n\n".join([paragraph] * 5), buttons=[[Button("menu", "Мәзір")]])
-    await whatsapp.send(USER, [reply], None, "kk")
+    await queue(engine, "kk", reply)
     kinds = [call.kind for call in graph.sent]
     assert kinds[-1] == "interactive:button" and set(kinds[:-1]) == {"text"}
     assert all(len(call.body) <= TEXT_LIMIT for call in graph.sent)
@@ -258,10 +322,10 @@ async def test_long_texts_are_split_and_the_choices_ride_on_the_last_part(whatsa
     assert " ".join(" ".join(call.body.split()) for call in graph.sent) == " ".join(reply.text.split())
 
 
-async def test_reply_buttons_and_lists_keep_to_whatsapp_limits(whatsapp, graph):
+async def test_reply_buttons_and_lists_keep_to_whatsapp_limits(whatsapp, engine, graph):
     few = [[Button("consent:no", "Жок, эч нерсе сактабаңыз", "Жок, сактабаңыз")], [Button("ok", "Ооба")]]
     many = [[Button(f"item:{n}", f"Вариант номер {n} с длинным названием", f"Вариант {n}")] for n in range(1, 13)]
-    await whatsapp.send(USER, [Reply("Эки", few), Reply("Көп", many)], None, "ky")
+    await queue(engine, "ky", Reply("Эки", few), Reply("Көп", many))
     buttons, first_page, second_page = graph.sent
     assert buttons.kind == "interactive:button"
     assert buttons.choices == [("consent:no", "Жок, сактабаңыз"), ("ok", "Ооба")]
@@ -275,22 +339,21 @@ async def test_reply_buttons_and_lists_keep_to_whatsapp_limits(whatsapp, graph):
     assert second_page.body == "Дагы варианттар (2/2)"
 
 
-async def test_documents_are_uploaded_then_sent(whatsapp, graph):
-    reply = Reply(text="Сіздің пакетіңіз", document=Document("package.pdf", b"%PDF-1.4 test", "Пакет"))
-    await whatsapp.send(USER, [reply], None, "kk")
+async def test_documents_are_built_by_the_sender_uploaded_then_sent(whatsapp, engine, graph):
+    profile = Profile("in_migrant", "turkistan", "pavlodar")
+    pdf = pdf_document("package.pdf", profile, "kk", date(2026, 3, 1), frozenset(), "Пакет")
+    await queue(engine, "kk", Reply(text="Сіздің пакетіңіз", document=pdf))
     upload, document, text = graph.calls
     assert upload.path == f"/v26.0/{PHONE_NUMBER_ID}/media"
-    assert upload.form["file"] == {
-        "filename": "package.pdf",
-        "content": b"%PDF-1.4 test",
-        "content_type": "application/pdf",
-    }
+    assert upload.form["file"]["filename"] == "package.pdf"
+    assert upload.form["file"]["content"].startswith(b"%PDF")
+    assert upload.form["file"]["content_type"] == "application/pdf"
     assert upload.form["messaging_product"] == "whatsapp"
     assert document.json["document"] == {"id": "media-1", "caption": "Пакет", "filename": "package.pdf"}
     assert text.body == "Сіздің пакетіңіз"
 
 
-# --- notices and the 24-hour window ---------------------------------------------------------------------
+# --- notices, the 24-hour window and the Graph API's errors -----------------------------------------------
 
 
 async def stored(database, **changes) -> Contact:
@@ -301,22 +364,31 @@ async def stored(database, **changes) -> Contact:
     return person
 
 
+async def queue_notice(database, person: Contact, text: str, now=None, settle: bool = True) -> NotQueued | None:
+    async with database.transaction() as session:
+        person = await session.merge(person)
+        refused = await outbox.queue_for_contact(
+            session, person, [Reply(text)], now or person.last_inbound_at, Kind.NOTICE
+        )
+    if settle:
+        await settled(database)
+    return refused
+
+
 async def test_a_notice_inside_the_window_is_a_plain_message(onboarded, whatsapp, graph, database):
     person = await stored(database)
-    result = await whatsapp.notify(person, "Ертең қабылдау жоқ.", now=person.last_inbound_at + timedelta(hours=23))
-    assert result.sent and result.via == "session"
+    assert await queue_notice(database, person, "Ертең қабылдау жоқ.") is None
     [message] = graph.sent
     assert message.kind == "text" and message.body == "Ертең қабылдау жоқ."
-    assert result.wamids[0] in await message_statuses(database)
+    [row] = [row for row in await outbox_rows(database) if row.kind == "notice"]
+    assert row.status == "sent" and row.platform_message_id == message.wamid
 
 
 async def test_a_notice_outside_the_window_is_the_template_of_the_persons_language(
-    onboarded, whatsapp, graph, database
+    onboarded, whatsapp, graph, database, clock
 ):
-    person = await stored(database)
-    text = "Ертең қабылдау жоқ.\n\nАкимат  жабық."
-    result = await whatsapp.notify(person, text, now=person.last_inbound_at + timedelta(hours=24, seconds=1))
-    assert result == NotifyResult(True, "template", wamids=result.wamids)
+    person = await stored(database, last_inbound_at=clock.now() - timedelta(hours=24, seconds=1))
+    await queue_notice(database, person, "Ертең қабылдау жоқ.\n\nАкимат  жабық.", now=clock.now())
     [message] = graph.sent
     assert message.json["template"] == {
         "name": "joldas_notice",
@@ -325,83 +397,146 @@ async def test_a_notice_outside_the_window_is_the_template_of_the_persons_langua
     }
 
 
-async def test_without_a_template_for_the_language_nothing_is_sent_and_the_reason_is_given(
-    onboarded, whatsapp, graph, database
+async def test_without_a_template_for_the_language_the_row_is_dead_with_the_reason(
+    onboarded, whatsapp, graph, database, clock
 ):
-    person = await stored(database, language="ru")
-    result = await whatsapp.notify(person, "Завтра приёма нет.", now=utcnow() + timedelta(days=2))
-    assert result == NotifyResult(False, reason="outside the 24-hour window and no template configured for ru")
+    person = await stored(database, language="ru", last_inbound_at=clock.now() - timedelta(days=2))
+    await queue_notice(database, person, "Завтра приёма нет.", now=clock.now())
     assert graph.calls == []
+    [row] = [row for row in await outbox_rows(database) if row.kind == "notice"]
+    assert row.status == "dead" and row.last_error == "outside the 24-hour window; no template to send instead"
 
 
 async def test_re_engagement_required_takes_the_template_path(onboarded, whatsapp, graph, database):
     person = await stored(database)
     graph.fail_next(131047)
-    result = await whatsapp.notify(person, "Хабарландыру", now=person.last_inbound_at + timedelta(hours=1))
-    assert result.sent and result.via == "template"
+    await queue_notice(database, person, "Хабарландыру")
     assert [call.answered for call in graph.calls] == [400, 200]
     assert graph.sent[0].kind == "template"
 
 
-async def test_throttling_backs_off_and_retries(onboarded, whatsapp, graph, database):
+async def wait_for_pending(database, kind: str = "notice") -> OutboxMessage:
+    for _ in range(200):
+        rows = [row for row in await outbox_rows(database) if row.kind == kind and row.status == "pending"]
+        if rows and rows[0].attempts:
+            return rows[0]
+        await asyncio.sleep(0.02)
+    raise AssertionError("the row was not tried")
+
+
+@pytest.mark.parametrize("code", [130429, 80007, 4])
+async def test_throttling_pauses_the_channel_for_a_while_and_loses_nothing(
+    onboarded, whatsapp, graph, database, clock, code
+):
     person = await stored(database)
-    graph.fail_next(130429)
-    graph.fail_next(80007)
-    result = await whatsapp.notify(person, "Хабарландыру", now=person.last_inbound_at)
-    assert result.sent
-    assert [call.answered for call in graph.calls] == [429, 429, 200]
+    graph.fail_next(code)
+    await queue_notice(database, person, "Хабарландыру", settle=False)
+    row = await wait_for_pending(database)
+    assert row.not_before.replace(tzinfo=None) == (clock.now() + timedelta(seconds=5)).replace(tzinfo=None)
+    clock.advance(seconds=5)
+    database.wakeups.set(["outbox"])
+    await settled(database)
+    assert [call.answered for call in graph.calls] == [429, 200]
 
 
-async def test_throttling_that_does_not_end_is_reported(onboarded, whatsapp, graph, database):
+async def test_too_many_messages_to_one_person_waits_for_that_person_only(onboarded, whatsapp, graph, database, clock):
     person = await stored(database)
-    graph.fail_next(131056, times=3)
-    result = await whatsapp.notify(person, "Хабарландыру", now=person.last_inbound_at)
-    assert not result.sent and result.reason.startswith("throttled")
-    assert len(graph.calls) == 3  # the first try and two retries
+    graph.fail_next(131056)
+    await queue_notice(database, person, "Хабарландыру", settle=False)
+    row = await wait_for_pending(database)
+    assert "131056" in row.last_error
+    async with database.transaction() as session:
+        assert await whatsapp_paused(session) is None
+    clock.advance(seconds=6)
+    database.wakeups.set(["outbox"])
+    await settled(database)
+    assert [call.answered for call in graph.calls] == [429, 200]
 
 
-async def test_an_undeliverable_contact_is_marked_and_skipped_afterwards(onboarded, whatsapp, graph, database):
+async def whatsapp_paused(session):
+    from bot.delivery.pace import ChannelPace
+
+    return await ChannelPace().paused_until(session, "whatsapp")
+
+
+@pytest.mark.parametrize("code", [131000, 131016, 133004])
+async def test_a_passing_error_is_retried_with_back_off(onboarded, whatsapp, graph, database, clock, code):
+    person = await stored(database)
+    graph.fail_next(code)
+    await queue_notice(database, person, "Хабарландыру", settle=False)
+    row = await wait_for_pending(database)
+    assert str(code) in row.last_error
+    clock.advance(seconds=1)  # the tests' back-off is at most 0.05 s
+    database.wakeups.set(["outbox"])
+    await settled(database)
+    assert graph.sent[-1].body == "Хабарландыру"
+
+
+async def test_an_undeliverable_contact_is_marked_its_queue_dropped_and_skipped_afterwards(
+    onboarded, whatsapp, graph, database
+):
     person = await stored(database)
     graph.fail_next(131026)
-    result = await whatsapp.notify(person, "Хабарландыру", now=person.last_inbound_at)
-    assert not result.sent and result.reason.startswith("undeliverable")
+    await queue_notice(database, person, "Хабарландыру")
+    [row] = [row for row in await outbox_rows(database) if row.kind == "notice"]
+    assert row.status == "dropped" and "131026" in row.last_error
     person = await contact(database)
-    assert person.status == "undeliverable"
-    assert await whatsapp.notify(person, "Тағы", now=person.last_inbound_at) == NotifyResult(
-        False, reason="contact is undeliverable"
-    )
+    assert person.unreachable_since is not None
+    assert await queue_notice(database, person, "Тағы") is NotQueued.UNREACHABLE
     assert len(graph.calls) == 1
+    await onboarded.say("/menu")  # they write again: reachable again
+    assert (await contact(database)).unreachable_since is None
 
 
 @pytest.mark.parametrize(
-    ("field", "value", "reason"),
-    [("consent", "declined", "no consent to notices"), ("status", "stopped", "contact is stopped")],
+    ("field", "value", "refused"),
+    [("consent", "declined", NotQueued.NO_CONSENT), ("status", "stopped", NotQueued.STOPPED)],
 )
-async def test_no_notice_without_consent_or_after_stop(onboarded, whatsapp, graph, database, field, value, reason):
+async def test_no_notice_without_consent_or_after_stop(onboarded, whatsapp, graph, database, field, value, refused):
     person = await stored(database, **{field: value})
-    assert await whatsapp.notify(person, "Хабарландыру") == NotifyResult(False, reason=reason)
+    assert await queue_notice(database, person, "Хабарландыру") is refused
     assert graph.calls == []
 
 
-async def test_a_rejected_token_is_a_loud_operator_error_not_a_loop(onboarded, whatsapp, graph, database, caplog):
+async def test_a_permanent_error_makes_the_row_dead_with_the_reason(onboarded, whatsapp, graph, database):
+    person = await stored(database)
+    graph.fail_next(131051)
+    await queue_notice(database, person, "Хабарландыру")
+    [row] = [row for row in await outbox_rows(database) if row.kind == "notice"]
+    assert row.status == "dead" and row.last_error.startswith("131051")
+
+
+async def test_a_rejected_token_is_a_loud_operator_error_that_pauses_sending(
+    onboarded, whatsapp, graph, database, clock, caplog
+):
     person = await stored(database)
     graph.fail_next(190)
-    with pytest.raises(WhatsAppTokenRejected, match="190"):
-        await whatsapp.notify(person, "Хабарландыру", now=person.last_inbound_at)
+    await queue_notice(database, person, "Хабарландыру", settle=False)
+    await wait_for_pending(database)
     assert any(record.levelname == "CRITICAL" and "WHATSAPP_TOKEN" in record.message for record in caplog.records)
-    with pytest.raises(WhatsAppTokenRejected):
-        await whatsapp.notify(person, "Хабарландыру", now=person.last_inbound_at)
-    assert await onboarded.say("/help") == []  # the engine still answers; nothing more reaches the Graph API
+    async with database.transaction() as session:
+        assert await whatsapp_paused(session) == clock.now() + timedelta(seconds=60)
+    assert await post(onboarded.client, json.dumps(text_payload("/help")).encode()) == 200  # still stored
+    await asyncio.sleep(0.3)
     assert len(graph.calls) == 1
+    assert {row.status for row in await outbox_rows(database) if row.kind == "answer" and row.status != "sent"} == {
+        "pending"
+    }
 
 
-async def test_a_wrong_token_is_refused_by_the_graph_api_the_same_way(engine, graph):
-    channel = WhatsAppChannel(engine, "EAAG-wrong", PHONE_NUMBER_ID, graph.base_url)
+async def test_a_wrong_token_is_refused_by_the_graph_api_the_same_way(engine, graph, database):
+    sender = WhatsAppSender("EAAG-wrong", PHONE_NUMBER_ID, TEMPLATES, graph.base_url, engine.clock)
     try:
-        with pytest.raises(WhatsAppTokenRejected):
-            await channel.send(USER, [Reply("Сәлем")], None, "kk")
+        async with running_worker(engine, {"whatsapp": sender}):
+            async with database.transaction() as session:
+                now = engine.clock.now()
+                await outbox.queue(
+                    session, now=now, channel="whatsapp", address=USER, language="kk", replies=[Reply("Сәлем")]
+                )
+            row = await wait_for_pending(database, kind="answer")
+            assert row.last_error.startswith("190")
     finally:
-        await channel.close()
+        await sender.close()
 
 
 # --- a whole conversation -------------------------------------------------------------------------------
@@ -521,6 +656,10 @@ async def test_serve_answers_the_whatsapp_webhook(tmp_path, graph):
             query = {"hub.mode": "subscribe", "hub.verify_token": VERIFY_TOKEN, "hub.challenge": "42"}
             assert await verify(client, **query) == (200, "42")
             assert await post(client, json.dumps(fixture("text")).encode()) == 200
+        for _ in range(100):  # stored and answered 200 first; the worker in the process answers the person
+            if graph.sent:
+                break
+            await asyncio.sleep(0.1)
         [picker] = graph.sent
         assert picker.choice_ids == ["lang:kk", "lang:ru", "lang:ky"]
     finally:

@@ -87,7 +87,7 @@ def test_choices_without_a_text_get_a_body():
 
 
 def test_a_document_comes_first_and_an_oversized_caption_follows_as_text():
-    document = Document("package.pdf", b"%PDF", "Подпись " * 200)
+    document = Document("package.pdf", "package.pdf", {}, "Подпись " * 200)
     first, *rest = render(Reply("Готово", document=document), T)
     assert first == DocumentMessage(document, None)
     assert "".join(message.body for message in rest).startswith("Подпись")

@@ -8,6 +8,7 @@ import hashlib
 import hmac
 import itertools
 import json
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import aiohttp
@@ -64,10 +65,19 @@ async def post(client: aiohttp.ClientSession, body: bytes, signature: str | None
 
 
 class WhatsAppPerson:
-    def __init__(self, client: aiohttp.ClientSession, graph: FakeGraphAPI, user: str = USER):
+    """Posts as a person would, then waits (`settle`) until the worker has answered."""
+
+    def __init__(
+        self,
+        client: aiohttp.ClientSession,
+        graph: FakeGraphAPI,
+        user: str = USER,
+        settle: Callable[[], Awaitable[None]] | None = None,
+    ):
         self.client = client
         self.graph = graph
         self.user = user
+        self.settle = settle
 
     async def say(self, text: str) -> list[Call]:
         return await self._send(text_payload(text, self.user))
@@ -78,4 +88,6 @@ class WhatsAppPerson:
     async def _send(self, payload: dict) -> list[Call]:
         start = len(self.graph.calls)
         assert await post(self.client, json.dumps(payload).encode()) == 200
+        if self.settle is not None:
+            await self.settle()
         return self.graph.sent_since(start)

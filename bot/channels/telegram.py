@@ -1,122 +1,207 @@
-"""Telegram through aiogram 3: long polling or webhook, inline keyboards, callback queries answered."""
+"""Telegram through aiogram 3's client: updates in (long polling or webhook) to the inbox, outbox rows out.
+
+Receiving only stores: the webhook answers 200 once the update is in the inbox (503 when it cannot be stored,
+so Telegram sends it again); long polling confirms an offset only after the updates before it are stored.
+Sending is `TelegramSender`'s, called by the worker, one outbox row at a time, each Bot API error mapped to
+what the worker should do (docs: https://core.telegram.org/bots/api#making-requests and the error table in
+`tests/test_telegram_sender.py`).
+"""
 
 from __future__ import annotations
 
+import asyncio
+import hmac
 import logging
 
-from aiogram import Bot, Dispatcher, F
+import aiohttp
+from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
-from aiogram.exceptions import TelegramAPIError
-from aiogram.types import (
-    BufferedInputFile,
-    CallbackQuery,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    Message,
-    Update,
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramBadRequest,
+    TelegramEntityTooLarge,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramNotFound,
+    TelegramRetryAfter,
+    TelegramServerError,
+    TelegramUnauthorizedError,
 )
-from aiogram.webhook.aiohttp_server import SimpleRequestHandler
+from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from aiohttp import web
+from pydantic import ValidationError
 
-from bot.channels.text import split_text
-from bot.conversation import Incoming, Reply
+from bot.channels.telegram_render import CHANNEL, callback_answer
+from bot.conversation import Incoming
+from bot.delivery import documents
+from bot.delivery.outbox import Outgoing
+from bot.delivery.senders import Failed, RecipientGone, RetryLater, SendResult, Sent
 from bot.engine import Engine
 
 log = logging.getLogger(__name__)
 
-CHANNEL = "telegram"
-MESSAGE_LIMIT = 4096
-CAPTION_LIMIT = 1024
 ALLOWED_UPDATES = ["message", "callback_query"]
+WEBHOOK_PATH = "/webhook/telegram"
+TOKEN_PAUSE = 60.0  # seconds the channel waits after Telegram refused the token, before trying again
+# A 400 that means the person is gone rather than that the message was wrong.
+GONE_DESCRIPTIONS = ("chat not found", "user not found", "peer_id_invalid", "user is deactivated")
 
 
-def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
-    if not reply.buttons:
-        return None
-    return InlineKeyboardMarkup(
-        inline_keyboard=[
-            [InlineKeyboardButton(text=button.label, callback_data=button.id) for button in row]
-            for row in reply.buttons
-        ]
-    )
+def bot_for(token: str, api_base: str | None = None) -> Bot:
+    session = AiohttpSession(api=TelegramAPIServer.from_base(api_base)) if api_base else AiohttpSession()
+    return Bot(token, session=session)
+
+
+def incoming_from(update: Update) -> Incoming | None:
+    """A private message or a pressed button, as the engine reads it; None for anything else (groups,
+    channel posts, edits), which the bot does not answer."""
+    update_id = str(update.update_id)
+    if update.message is not None:
+        message = update.message
+        if message.chat.type != "private":
+            return None  # in a group the bot would answer everyone's every message
+        language = message.from_user.language_code if message.from_user else None
+        return Incoming(CHANNEL, str(message.chat.id), update_id, text=message.text, language_hint=language)
+    if update.callback_query is not None:
+        query = update.callback_query
+        chat_id = query.message.chat.id if query.message else query.from_user.id
+        return Incoming(
+            CHANNEL,
+            str(chat_id),
+            update_id,
+            button=query.data or "",
+            language_hint=query.from_user.language_code,
+            receipt=callback_answer(query.id),
+        )
+    return None
 
 
 class TelegramChannel:
-    def __init__(self, engine: Engine, token: str, api_base: str | None = None):
-        session = AiohttpSession(api=TelegramAPIServer.from_base(api_base)) if api_base else AiohttpSession()
+    """Receives: long polling or the webhook, into the inbox."""
+
+    def __init__(self, engine: Engine, bot: Bot):
         self.engine = engine
-        self.bot = Bot(token, session=session)
-        self.dispatcher = Dispatcher()
-        # A private chat only: in a group the bot would answer everyone's every message.
-        self.dispatcher.message.register(self.on_message, F.chat.type == "private")
-        self.dispatcher.callback_query.register(self.on_callback)
+        self.bot = bot
 
-    async def on_message(self, message: Message, event_update: Update) -> None:
-        language = message.from_user.language_code if message.from_user else None
-        incoming = Incoming(
-            CHANNEL, str(message.chat.id), str(event_update.update_id), text=message.text, language_hint=language
-        )
-        await self.send(message.chat.id, await self.engine.handle(incoming))
+    async def store(self, updates: list[Update]) -> None:
+        await self.engine.receive([incoming for update in updates if (incoming := incoming_from(update))])
 
-    async def on_callback(self, query: CallbackQuery, event_update: Update) -> None:
-        await query.answer()  # stops the button's spinner at once, whatever follows
-        chat_id = query.message.chat.id if query.message else query.from_user.id
-        incoming = Incoming(
-            CHANNEL,
-            str(chat_id),
-            str(event_update.update_id),
-            button=query.data or "",
-            language_hint=query.from_user.language_code,
-        )
-        await self.send(chat_id, await self.engine.handle(incoming))
-
-    async def send(self, chat_id: int, replies: list[Reply]) -> None:
-        try:
-            for reply in replies:
-                if reply.document is not None:
-                    file = BufferedInputFile(reply.document.content, filename=reply.document.filename)
-                    await self.bot.send_document(chat_id, file, caption=reply.document.caption[:CAPTION_LIMIT] or None)
-                parts = split_text(reply.text, MESSAGE_LIMIT)
-                for number, part in enumerate(parts, start=1):
-                    markup = keyboard(reply) if number == len(parts) else None
-                    await self.bot.send_message(chat_id, part, reply_markup=markup)
-        except TelegramAPIError:
-            log.exception("could not send to telegram chat %s", chat_id)
-
-    async def run_polling(self, polling_timeout: int = 30, handle_signals: bool = True) -> None:
+    async def run_polling(self, polling_timeout: int = 30, retry_every: float = 2.0) -> None:
+        """Long polling. An offset is confirmed (by asking from the next one) only after the updates before
+        it are stored; while the database is away the same updates are stored again and again, never lost."""
         await self.bot.delete_webhook(drop_pending_updates=False)
-        await self.dispatcher.start_polling(
-            self.bot,
-            allowed_updates=ALLOWED_UPDATES,
-            polling_timeout=polling_timeout,
-            handle_signals=handle_signals,
-            close_bot_session=False,
-        )
+        offset: int | None = None
+        while True:
+            try:
+                updates = await self.bot.get_updates(
+                    offset=offset, timeout=polling_timeout, allowed_updates=ALLOWED_UPDATES
+                )
+            except (TelegramNetworkError, TelegramServerError, TelegramRetryAfter, aiohttp.ClientError) as error:
+                wait = error.retry_after if isinstance(error, TelegramRetryAfter) else retry_every
+                log.warning("getUpdates failed (%s); again in %.0f s", error, wait)
+                await asyncio.sleep(wait)
+                continue
+            if not updates:
+                continue
+            while True:
+                try:
+                    await self.store(updates)
+                    break
+                except Exception:
+                    log.exception("could not store %d updates; trying again in %.0f s", len(updates), retry_every)
+                    await asyncio.sleep(retry_every)
+            offset = updates[-1].update_id + 1
 
-    def mount_webhook(self, app: web.Application, secret: str, public_url: str | None = None) -> None:
-        """Serves POST /webhook/telegram on `app`; with `public_url`, registers it with Telegram at start."""
-        WebhookHandler(self.dispatcher, self.bot, secret_token=secret).register(app, path="/webhook/telegram")
-        if public_url:
+    def mount_webhook(self, app: web.Application, secret: str) -> None:
+        """Serves POST /webhook/telegram on `app`: the secret header checked, the update stored, 200."""
 
-            async def register_webhook(_app: web.Application) -> None:
-                await self.bot.set_webhook(public_url, secret_token=secret, allowed_updates=ALLOWED_UPDATES)
+        async def receive(request: web.Request) -> web.Response:
+            given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
+            if not hmac.compare_digest(given.encode(), secret.encode()):
+                log.warning("telegram webhook call without the right secret refused")
+                return web.Response(status=401, text="unauthorized")
+            body = await request.read()
+            try:
+                update = Update.model_validate_json(body, context={"bot": self.bot})
+            except (ValidationError, ValueError) as error:
+                log.warning("malformed telegram webhook body: %s", str(error)[:200])
+                return web.Response(status=400, text="malformed update")
+            try:
+                await self.store([update])
+            except Exception:
+                log.exception("telegram update %s could not be stored; Telegram will send it again", update.update_id)
+                return web.Response(status=503, text="try again")
+            return web.Response(text="ok")
 
-            app.on_startup.append(register_webhook)
+        app.router.add_post(WEBHOOK_PATH, receive)
 
     async def close(self) -> None:
         await self.bot.session.close()
 
 
-class WebhookHandler(SimpleRequestHandler):
-    """aiogram's handler, answering a malformed body with 400 instead of a server error."""
+async def set_webhook(bot: Bot, url: str, secret: str) -> None:
+    """Registers the webhook with Telegram: a one-off command, not something every process does at start."""
+    await bot.set_webhook(url, secret_token=secret, allowed_updates=ALLOWED_UPDATES)
 
-    def __init__(self, dispatcher: Dispatcher, bot: Bot, secret_token: str):
-        super().__init__(dispatcher, bot, handle_in_background=False, secret_token=secret_token)
 
-    async def _handle_request(self, bot: Bot, request: web.Request) -> web.Response:
+def keyboard(rows: list[list[dict]] | None) -> InlineKeyboardMarkup | None:
+    if not rows:
+        return None
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [InlineKeyboardButton(text=button["text"], callback_data=button["data"]) for button in row] for row in rows
+        ]
+    )
+
+
+class TelegramSender:
+    channel = CHANNEL
+
+    def __init__(self, bot: Bot):
+        self.bot = bot
+
+    async def send(self, message: Outgoing) -> SendResult:
         try:
-            return await super()._handle_request(bot, request)
-        except ValueError as error:  # bad JSON, or JSON that is no Update (pydantic's error is a ValueError)
-            log.warning("malformed telegram webhook body: %s", str(error)[:200])
-            return web.Response(status=400, text="malformed update")
+            return await self._send(int(message.address), message.payload)
+        except TelegramRetryAfter as error:
+            return RetryLater(f"429: {error.message}", after=float(error.retry_after), pause_channel=True)
+        except TelegramForbiddenError as error:  # 403: blocked by the user, deactivated, cannot initiate
+            return RecipientGone(f"403: {error.message}")
+        except TelegramUnauthorizedError as error:
+            log.critical("Telegram refused the bot token (%s): set a valid TELEGRAM_BOT_TOKEN", error.message)
+            return RetryLater(f"401: {error.message}", after=TOKEN_PAUSE, pause_channel=True)
+        except TelegramEntityTooLarge as error:
+            return Failed(f"413: {error.message}")
+        except (TelegramBadRequest, TelegramNotFound) as error:
+            if any(gone in error.message.lower() for gone in GONE_DESCRIPTIONS):
+                return RecipientGone(f"400: {error.message}")
+            return Failed(f"400: {error.message}")
+        except (TelegramServerError, TelegramNetworkError, aiohttp.ClientError, TimeoutError) as error:
+            return RetryLater(f"{type(error).__name__}: {error}")
+        except TelegramAPIError as error:  # anything else Telegram said no to: sending it again will not help
+            return Failed(f"{type(error).__name__}: {error.message}")
+
+    async def _send(self, chat_id: int, payload: dict) -> SendResult:
+        match payload["type"]:
+            case "text":
+                sent = await self.bot.send_message(
+                    chat_id, payload["text"], reply_markup=keyboard(payload.get("keyboard"))
+                )
+            case "document":
+                document = documents.from_payload(payload["document"])
+                content = await documents.build(document)
+                file = BufferedInputFile(content, filename=document.filename)
+                sent = await self.bot.send_document(chat_id, file, caption=payload.get("caption") or None)
+            case "callback_answer":
+                await self.bot.answer_callback_query(payload["id"])
+                return Sent()
+            case other:
+                return Failed(f"not a telegram payload: {other!r}")
+        return Sent(str(sent.message_id))
+
+    def instead_outside_window(self, message: Outgoing) -> None:
+        return None  # Telegram has no such window
+
+    async def close(self) -> None:
+        await self.bot.session.close()

@@ -1,4 +1,5 @@
-"""WhatsApp through the Cloud API: the webhook, replies, notices within and outside the 24-hour window.
+"""WhatsApp through the Cloud API: the webhook in (to the inbox), outbox rows out, templates outside the
+24-hour window.
 
 pywa (async) sends and uploads; the webhook is ours (aiohttp), because pywa reads only the first message of
 a batched payload and its handler framework would own the conversation (docs/decisions.md).
@@ -6,15 +7,13 @@ a batched payload and its handler framework would own the conversation (docs/dec
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
 import json
 import logging
 import mimetypes
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from enum import Enum
+from datetime import datetime, timedelta
+from typing import Any
 
 import httpx
 from aiohttp import web
@@ -25,69 +24,39 @@ from pywa_async.types.templates import TemplateLanguage
 
 from bot.channels import whatsapp_store as store
 from bot.channels.text import split_text
-from bot.channels.whatsapp_inbound import CHANNEL, read_payload
+from bot.channels.whatsapp_inbound import CHANNEL, StatusUpdate, read_payload
 from bot.channels.whatsapp_render import (
     TEXT_LIMIT,
     ButtonsMessage,
     DocumentMessage,
     ListMessage,
-    Outgoing,
     TextMessage,
-    render,
+    from_payload,
 )
-from bot.conversation import Incoming, Reply
-from bot.engine import Engine
-from bot.i18n import normalise_language, texts
-from bot.storage.models import Contact, utcnow
+from bot.clock import Clock, SystemClock
+from bot.delivery import documents, inbox, outbox
+from bot.delivery.outbox import Outgoing
+from bot.delivery.senders import Failed, OutsideWindow, RecipientGone, RetryLater, SendResult, Sent
+from bot.delivery.wakeup import wake_after_commit
+from bot.engine import Engine, clean
+from bot.storage.models import as_utc
 
 log = logging.getLogger(__name__)
 
 DEFAULT_API_BASE = "https://graph.facebook.com"
 WEBHOOK_PATH = "/webhook/whatsapp"
 WINDOW = timedelta(hours=24)
-RETRY_DELAYS = (1.0, 2.0, 4.0, 8.0)  # seconds between attempts after throttling
-THROTTLING_CODES = {4, 80007, 130429, 131056}
-REENGAGEMENT_CODE = 131047
 TEMPLATE_PARAMETER_LIMIT = 900  # the template's own words share WhatsApp's 1024 characters of body
-
-
-class Failure(Enum):
-    REENGAGEMENT = "re-engagement required: outside the 24-hour window"
-    THROTTLED = "throttled: still refused after backing off"
-    UNDELIVERABLE = "undeliverable"
-    REFUSED = "refused by the Graph API"
-
-
-class SendFailed(Exception):
-    def __init__(self, failure: Failure, error: WhatsAppError):
-        super().__init__(f"{failure.value} ({error.code}: {error.message})")
-        self.failure = failure
-        self.code = error.code
-
-
-class WhatsAppTokenRejected(RuntimeError):
-    """The access token is expired or wrong: nothing can be sent until an operator replaces it."""
-
-
-@dataclass(frozen=True)
-class NotifyResult:
-    sent: bool
-    via: str | None = None  # "session" (inside the 24-hour window) | "template"
-    reason: str | None = None  # why it was not sent
-    wamids: tuple[str, ...] = ()
-
-
-def failure_of(error: WhatsAppError) -> Failure | None:
-    """What a Graph API error means for us; None for an expired or wrong token (an operator's problem)."""
-    if isinstance(error, AuthorizationError) or error.status_code == 401:
-        return None
-    if error.code == REENGAGEMENT_CODE:
-        return Failure.REENGAGEMENT
-    if error.code in THROTTLING_CODES:
-        return Failure.THROTTLED
-    if error.code == store.UNDELIVERABLE_CODE:
-        return Failure.UNDELIVERABLE
-    return Failure.REFUSED
+# Graph API error codes and what they mean for a message (see `result_of`).
+TOKEN_CODES = {0, 190}  # the access token is wrong or expired: an operator must replace it
+THROTTLING_CODES = {4, 80007, 130429}  # the app's or the number's rate: the whole channel waits
+PAIR_RATE_CODE = 131056  # too many messages to one person in a short time: that person's queue waits
+REENGAGEMENT_CODE = 131047  # more than 24 hours since the person last wrote
+RECIPIENT_GONE_CODES = {131026}  # undeliverable: not on WhatsApp, an old app, or the person blocked us
+TRANSIENT_CODES = {1, 2, 131000, 131016, 133004}  # unknown, service, "something went wrong", unavailable
+TOKEN_PAUSE = 60.0
+THROTTLE_PAUSE = 5.0  # WhatsApp names no time; Meta's guidance is to back off and retry
+PAIR_RATE_PAUSE = 6.0  # Meta: about one message every six seconds to the same person
 
 
 def signature_valid(app_secret: str, body: bytes, header: str | None) -> bool:
@@ -103,40 +72,16 @@ def template_language(code: str) -> TemplateLanguage:
 
 
 def within_window(last_inbound_at: datetime | None, now: datetime) -> bool:
-    return last_inbound_at is not None and in_utc(now) - in_utc(last_inbound_at) < WINDOW
-
-
-def in_utc(moment: datetime) -> datetime:
-    """SQLite gives back naive datetimes; they were written in UTC."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    return last_inbound_at is not None and as_utc(now) - as_utc(last_inbound_at) < WINDOW
 
 
 class WhatsAppChannel:
-    def __init__(
-        self,
-        engine: Engine,
-        token: str,
-        phone_number_id: str,
-        api_base: str | None = None,
-        templates: dict[str, tuple[str, str]] | None = None,
-        retry_delays: tuple[float, ...] = RETRY_DELAYS,
-    ):
-        """`templates`: {"kk": ("joldas_notice", "kk"), ...}; a language code WhatsApp does not know is a
-        ValueError here, at start, not at the first notice."""
+    """Receives: the webhook. Messages go to the inbox; delivery statuses are recorded against the messages."""
+
+    def __init__(self, engine: Engine, phone_number_id: str, templates: Templates):
         self.engine = engine
         self.phone_number_id = phone_number_id
-        self.templates = {
-            language: (name, template_language(code)) for language, (name, code) in (templates or {}).items()
-        }
-        self.retry_delays = retry_delays
-        self.token_problem: str | None = None
-        self._http = httpx.AsyncClient(timeout=30)
-        self.client = WhatsApp(phone_id=phone_number_id, token=token, session=self._http)
-        # pywa always aims at graph.facebook.com; pointing its client elsewhere serves a local stand-in.
-        version = self._http.base_url.path.strip("/")
-        self._http.base_url = f"{(api_base or DEFAULT_API_BASE).rstrip('/')}/{version}"
-
-    # --- the webhook ------------------------------------------------------------------------------------
+        self.templates = templates
 
     def mount_webhook(self, app: web.Application, app_secret: str, verify_token: str) -> None:
         """Serves GET (Meta's verification) and POST (updates) at /webhook/whatsapp on `app`."""
@@ -164,99 +109,109 @@ class WhatsAppChannel:
                 payload = None
             if not isinstance(payload, dict):
                 return web.Response(status=400, text="malformed update")
-            await self.handle_payload(payload)
+            try:
+                await self.store(payload)
+            except Exception:
+                log.exception("whatsapp payload could not be stored; WhatsApp will send it again")
+                return web.Response(status=503, text="try again")
             return web.Response(text="ok")
 
         app.router.add_get(WEBHOOK_PATH, verify)
         app.router.add_post(WEBHOOK_PATH, receive)
 
-    async def handle_payload(self, payload: dict) -> None:
-        """Handles every status and message of a (possibly batched) payload before the HTTP answer, as on
-        Telegram: WhatsApp retries an unanswered call, and the engine drops a message it has seen."""
+    async def store(self, payload: dict) -> None:
+        """Stores every message of a (possibly batched) payload in the inbox, and records every status, in one
+        transaction: all of it is kept, or none and WhatsApp sends it again."""
         batch = read_payload(payload, self.phone_number_id)
-        if batch.statuses:
-            async with self.engine.database.transaction() as session:
-                for status in batch.statuses:
-                    await store.record_status(session, status)
-        for incoming in batch.messages:
-            await self.answer(incoming)
-
-    async def answer(self, incoming: Incoming) -> None:
-        replies = await self.engine.handle(incoming)
+        now = self.engine.clock.now()
         async with self.engine.database.transaction() as session:
-            await store.reachable_again(session, incoming.user_id)
-            contact = await store.find_contact(session, incoming.user_id)
-        if not replies:
+            await inbox.store(session, [clean(incoming) for incoming in batch.messages], now)
+            for status in batch.statuses:
+                await self._record(session, status, now)
+
+    async def _record(self, session, status: StatusUpdate, now: datetime) -> None:
+        await store.record_status(session, status)
+        if status.status != "failed":
             return
-        language = (contact and contact.language) or normalise_language(incoming.language_hint)
-        try:
-            await self.send(incoming.user_id, replies, contact.id if contact else None, language)
-        except SendFailed as failed:
-            log.warning("reply to whatsapp user %s not delivered: %s", incoming.user_id, failed)
-        except WhatsAppTokenRejected:
-            pass  # already reported loudly
+        row = await store.outbox_row(session, status.wamid)
+        reason = f"whatsapp status failed: {status.error_code} {status.error_title or ''}".strip()
+        if status.error_code in RECIPIENT_GONE_CODES:
+            await outbox.recipient_gone(session, CHANNEL, status.recipient, reason, now)
+        elif row is None:
+            return
+        elif status.error_code == REENGAGEMENT_CODE and (instead := self.templates.instead(row.payload)):
+            await outbox.replace_payload(session, row.id, instead, f"{reason}: template instead")
+            wake_after_commit(session, "outbox")
+        else:
+            await outbox.mark_dead(session, row.id, reason, now)
 
-    # --- sending ----------------------------------------------------------------------------------------
 
-    async def send(self, to: str, replies: list[Reply], contact_id: int | None, language: str | None) -> list[str]:
-        """Sends replies rendered for WhatsApp; records each sent message against the contact."""
-        t = texts(language or self.engine.default_language)
-        wamids: list[str] = []
-        try:
-            for reply in replies:
-                for message in render(reply, t):
-                    wamids.append(await self._attempt(lambda message=message: self._deliver(to, message), contact_id))
-        finally:
-            if contact_id is not None and wamids:
-                async with self.engine.database.transaction() as session:
-                    await store.record_sent(session, contact_id, wamids)
-        return wamids
+class Templates:
+    """The approved templates per language, for notices outside the 24-hour window."""
 
-    async def notify(self, contact: Contact, text: str, now: datetime | None = None) -> NotifyResult:
-        """Sends a notice to a person: a plain message inside the 24-hour window, else the approved template
-        of their language, else nothing, with the reason. A rejected token raises WhatsAppTokenRejected, so
-        that a broadcast stops instead of failing person after person."""
-        if contact.channel != CHANNEL:
-            raise ValueError(f"not a whatsapp contact: {contact.channel}")
-        if contact.consent != "granted":
-            return NotifyResult(False, reason="no consent to notices")
-        if contact.status != "active":
-            return NotifyResult(False, reason=f"contact is {contact.status}")
-        now = now or utcnow()
-        try:
-            if within_window(contact.last_inbound_at, now):
-                try:
-                    wamids = await self.send(contact.external_id, [Reply(text)], contact.id, contact.language)
-                    return NotifyResult(True, "session", wamids=tuple(wamids))
-                except SendFailed as failed:
-                    if failed.failure is not Failure.REENGAGEMENT:
-                        raise
-            return await self._notify_by_template(contact, text)
-        except SendFailed as failed:
-            return NotifyResult(False, reason=str(failed))
+    def __init__(self, configured: dict[str, tuple[str, str]] | None = None):
+        """`configured`: {"kk": ("joldas_notice", "kk"), ...}; a language code WhatsApp does not know is a
+        ValueError here, at start, not at the first notice."""
+        self.by_language = {
+            language: (name, template_language(code).value) for language, (name, code) in (configured or {}).items()
+        }
 
-    async def _notify_by_template(self, contact: Contact, text: str) -> NotifyResult:
-        language = contact.language or self.engine.default_language
-        template = self.templates.get(language)
-        if template is None:
-            return NotifyResult(False, reason=f"outside the 24-hour window and no template configured for {language}")
-        name, template_language = template
+    def instead(self, payload: dict[str, Any]) -> dict[str, Any] | None:
+        """The template message carrying a rendered message's text, or None (no template, or nothing to carry)."""
+        template = self.by_language.get(payload.get("language", ""))
+        text = payload.get("body") or payload.get("caption")
+        if template is None or not text or payload.get("type") == "template":
+            return None
         parameter = " ".join(text.split())  # WhatsApp refuses line breaks and long runs of spaces in parameters
         if len(parameter) > TEMPLATE_PARAMETER_LIMIT:
             parameter = split_text(parameter, TEMPLATE_PARAMETER_LIMIT - 1)[0] + "…"
-        body = [{"type": "body", "parameters": [{"type": "text", "text": parameter}]}]
+        name, code = template
+        return {"type": "template", "name": name, "code": code, "text": parameter, "language": payload["language"]}
 
-        async def send_template() -> str:
-            sent = await self.client.send_template(contact.external_id, name, template_language, body)
+
+class WhatsAppSender:
+    channel = CHANNEL
+
+    def __init__(
+        self,
+        token: str,
+        phone_number_id: str,
+        templates: Templates,
+        api_base: str | None = None,
+        clock: Clock | None = None,
+    ):
+        self.templates = templates
+        self.clock = clock or SystemClock()
+        self._http = httpx.AsyncClient(timeout=30)
+        self.client = WhatsApp(phone_id=phone_number_id, token=token, session=self._http)
+        # pywa always aims at graph.facebook.com; pointing its client elsewhere serves a local stand-in.
+        version = self._http.base_url.path.strip("/")
+        self._http.base_url = f"{(api_base or DEFAULT_API_BASE).rstrip('/')}/{version}"
+
+    async def send(self, message: Outgoing) -> SendResult:
+        payload = message.payload
+        if (
+            message.kind != "answer"
+            and payload.get("type") != "template"
+            and not within_window(message.last_inbound_at, self.clock.now())
+        ):
+            return OutsideWindow("outside the 24-hour window")
+        try:
+            return Sent(await self._deliver(message.address, payload))
+        except WhatsAppError as error:
+            return result_of(error)
+        except (httpx.TimeoutException, httpx.NetworkError) as error:
+            return RetryLater(f"{type(error).__name__}: {error}")
+
+    def instead_outside_window(self, message: Outgoing) -> dict[str, Any] | None:
+        return self.templates.instead(message.payload)
+
+    async def _deliver(self, to: str, payload: dict[str, Any]) -> str:
+        if payload["type"] == "template":
+            body = [{"type": "body", "parameters": [{"type": "text", "text": payload["text"]}]}]
+            sent = await self.client.send_template(to, payload["name"], TemplateLanguage(payload["code"]), body)
             return sent.id
-
-        wamid = await self._attempt(send_template, contact.id)
-        async with self.engine.database.transaction() as session:
-            await store.record_sent(session, contact.id, [wamid])
-        return NotifyResult(True, "template", wamids=(wamid,))
-
-    async def _deliver(self, to: str, message: Outgoing) -> str:
-        match message:
+        match from_payload(payload):
             case TextMessage(body=body):
                 sent = await self.client.send_message(to, body[:TEXT_LIMIT])
             case ButtonsMessage(body=body, buttons=buttons):
@@ -273,38 +228,32 @@ class WhatsAppChannel:
                 )
                 sent = await self.client.send_message(to, body, buttons=wa_types.SectionList(button, [section]))
             case DocumentMessage(document=document, caption=caption):
+                content = await documents.build(document)
                 mime_type = mimetypes.guess_type(document.filename)[0] or "application/octet-stream"
                 sent = await self.client.send_document(
-                    to, document.content, filename=document.filename, caption=caption, mime_type=mime_type
+                    to, content, filename=document.filename, caption=caption, mime_type=mime_type
                 )
         return sent.id
 
-    async def _attempt(self, request, contact_id: int | None) -> str:
-        """Runs one Graph API request: throttling is retried after a pause, growing each time; other errors
-        become SendFailed (an undeliverable contact is marked); a rejected token is reported once, loudly,
-        and stops all sending."""
-        delays = iter(self.retry_delays)
-        while True:
-            if self.token_problem is not None:
-                raise WhatsAppTokenRejected(self.token_problem)
-            try:
-                return await request()
-            except WhatsAppError as error:
-                failure = failure_of(error)
-                if failure is None:
-                    self.token_problem = f"the WhatsApp access token was rejected ({error.code}: {error.message})"
-                    log.critical(
-                        "%s: set a valid WHATSAPP_TOKEN and restart; nothing is sent until then", self.token_problem
-                    )
-                    raise WhatsAppTokenRejected(self.token_problem) from error
-                delay = next(delays, None) if failure is Failure.THROTTLED else None
-                if delay is None:
-                    if failure is Failure.UNDELIVERABLE and contact_id is not None:
-                        async with self.engine.database.transaction() as session:
-                            await store.mark_undeliverable(session, contact_id)
-                    raise SendFailed(failure, error) from error
-                log.warning("whatsapp throttled (%s), retrying in %.1f s", error.code, delay)
-                await asyncio.sleep(delay)
-
     async def close(self) -> None:
         await self._http.aclose()
+
+
+def result_of(error: WhatsAppError) -> SendResult:
+    """What a Graph API error means for the row (codes: developers.facebook.com/docs/whatsapp/cloud-api/support/
+    error-codes; each tested in tests/test_whatsapp_sender.py)."""
+    reason = f"{error.code}: {error.message}"
+    if isinstance(error, AuthorizationError) or error.status_code == 401 or error.code in TOKEN_CODES:
+        log.critical("the WhatsApp access token was rejected (%s): set a valid WHATSAPP_TOKEN", reason)
+        return RetryLater(reason, after=TOKEN_PAUSE, pause_channel=True)
+    if error.code == REENGAGEMENT_CODE:
+        return OutsideWindow(reason)
+    if error.code in THROTTLING_CODES:
+        return RetryLater(reason, after=THROTTLE_PAUSE, pause_channel=True)
+    if error.code == PAIR_RATE_CODE:
+        return RetryLater(reason, after=PAIR_RATE_PAUSE)
+    if error.code in RECIPIENT_GONE_CODES:
+        return RecipientGone(reason)
+    if error.code in TRANSIENT_CODES or (error.status_code or 0) >= 500:
+        return RetryLater(reason)
+    return Failed(reason)

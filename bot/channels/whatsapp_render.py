@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 from bot.channels.text import split_text
 from bot.conversation import Button, Document, Reply
+from bot.delivery import documents
 from bot.i18n import N_, Texts
 
 log = logging.getLogger(__name__)
@@ -124,3 +126,35 @@ def shortened(text: str, limit: int) -> str:
     cut = text[: limit - 1]
     space = cut.rfind(" ")
     return (cut[:space] if space > limit // 2 else cut).rstrip(" ,.;:—-") + "…"
+
+
+def to_payload(message: Outgoing, language: str) -> dict[str, Any]:
+    """A rendered message as the outbox keeps it; `language` picks the template should the 24-hour window close."""
+    match message:
+        case TextMessage(body=body):
+            payload: dict[str, Any] = {"type": "text", "body": body}
+        case ButtonsMessage(body=body, buttons=buttons):
+            payload = {"type": "buttons", "body": body, "buttons": [list(button) for button in buttons]}
+        case ListMessage(body=body, button=button, rows=rows):
+            payload = {
+                "type": "list",
+                "body": body,
+                "button": button,
+                "rows": [{"id": row.id, "title": row.title, "description": row.description} for row in rows],
+            }
+        case DocumentMessage(document=document, caption=caption):
+            payload = {"type": "document", "document": documents.to_payload(document), "caption": caption}
+    return {**payload, "language": language}
+
+
+def from_payload(payload: dict[str, Any]) -> Outgoing:
+    match payload["type"]:
+        case "text":
+            return TextMessage(payload["body"])
+        case "buttons":
+            return ButtonsMessage(payload["body"], tuple((button_id, title) for button_id, title in payload["buttons"]))
+        case "list":
+            return ListMessage(payload["body"], payload["button"], tuple(Row(**row) for row in payload["rows"]))
+        case "document":
+            return DocumentMessage(documents.from_payload(payload["document"]), payload.get("caption"))
+    raise ValueError(f"not a whatsapp payload: {payload.get('type')!r}")

@@ -59,6 +59,20 @@ class Profile:
     households: frozenset[str] = frozenset()
 
 
+def profile_from(data: dict) -> Profile:
+    return Profile(data["track"], data.get("origin"), data.get("destination"), frozenset(data.get("households", [])))
+
+
+def profile_data(profile: Profile) -> dict:
+    """The profile as JSON, as kept in the conversation state and in a PDF's outbox reference."""
+    return {
+        "track": profile.track,
+        "origin": profile.origin,
+        "destination": profile.destination,
+        "households": sorted(profile.households),
+    }
+
+
 @dataclass(frozen=True)
 class PackageSection:
     id: str  # unique within the package: the section's id, or `destination.<topic>` / `household.<id>`

@@ -8,8 +8,22 @@ from pathlib import Path
 
 from fpdf import FPDF
 
+from bot.conversation import Document
+from bot.delivery import documents
 from bot.i18n import texts
-from bot.package.library import PackageSection, Profile, citations, mci_note, render_text
+from bot.package.library import (
+    PackageSection,
+    Profile,
+    assemble,
+    citations,
+    mci_note,
+    profile_data,
+    profile_from,
+    profile_summary,
+    render_text,
+)
+
+BUILDER = "package.pdf"
 
 FONTS = Path(__file__).resolve().parent / "fonts"
 FAMILY = "DejaVu"
@@ -77,3 +91,24 @@ def build_pdf(
     if note:
         pdf.paragraph(note, size=8)
     return bytes(pdf.output())
+
+
+def pdf_document(
+    filename: str, profile: Profile, language: str, today: dt.date, ticked: frozenset[str], caption: str
+) -> Document:
+    """The package as a document reference: the sender builds the PDF when it sends it."""
+    args = {
+        "profile": profile_data(profile),
+        "language": language,
+        "today": today.isoformat(),
+        "ticked": sorted(ticked),
+    }
+    return Document(filename, BUILDER, args, caption)
+
+
+@documents.builder(BUILDER)
+def build_package_pdf(args: dict) -> bytes:
+    profile, language = profile_from(args["profile"]), args["language"]
+    today = dt.date.fromisoformat(args["today"])
+    summary = profile_summary(profile, language)
+    return build_pdf(assemble(profile, today=today), profile, summary, language, today, frozenset(args["ticked"]))

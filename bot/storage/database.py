@@ -5,16 +5,30 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
+from bot.delivery.wakeup import Wakeups, channel_name
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+@dataclass(frozen=True)
+class PoolSettings:
+    """Connections to PostgreSQL (settings `DATABASE_POOL_*`); on SQLite only `timeout` applies (its busy wait)."""
+
+    size: int = 10
+    max_overflow: int = 10
+    timeout: float = 30.0  # seconds to wait for a free connection
+    connect_timeout: float = 10.0
+    command_timeout: float = 60.0
 
 
 def alembic_config(url: str) -> Config:
@@ -25,26 +39,45 @@ def alembic_config(url: str) -> Config:
 
 
 class Database:
-    def __init__(self, url: str):
+    def __init__(self, url: str, pool: PoolSettings | None = None):
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
-        connect_args = {"timeout": 30} if self.is_sqlite else {}
-        self.engine = create_async_engine(url, connect_args=connect_args)
+        pool = pool or PoolSettings()
+        if self.is_sqlite:
+            options: dict = {"connect_args": {"timeout": pool.timeout}}
+        else:
+            options = {
+                "pool_size": pool.size,
+                "max_overflow": pool.max_overflow,
+                "pool_timeout": pool.timeout,
+                "pool_pre_ping": True,  # a connection dropped while the database restarted is replaced, not used
+                "connect_args": {"timeout": pool.connect_timeout, "command_timeout": pool.command_timeout},
+            }
+        self.engine = create_async_engine(url, **options)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self.wakeups = Wakeups()
         # SQLite has one writer at a time; taking turns here is cheaper than its busy-wait and never deadlocks.
         self._sqlite_turn = asyncio.Lock() if self.is_sqlite else None
 
     @contextlib.asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
-        """A session inside one transaction: committed when the block ends, rolled back on an exception."""
+        """A session inside one transaction: committed when the block ends, rolled back on an exception.
+
+        Work queued in it (`bot.delivery.wakeup.wake_after_commit`) wakes the workers once it commits.
+        """
         async with contextlib.AsyncExitStack() as stack:
             if self._sqlite_turn is not None:
                 await stack.enter_async_context(self._sqlite_turn)
             session = await stack.enter_async_context(self.sessions())
-            await stack.enter_async_context(session.begin())
-            yield session
+            async with session.begin():
+                yield session
+                topics = session.info.pop("wake", ())
+                if not self.is_sqlite:
+                    for topic in topics:
+                        await session.execute(text(f"NOTIFY {channel_name(topic)}"))
+        self.wakeups.set(topics)
 
     async def upgrade(self, revision: str = "heads") -> None:
         async with self.engine.begin() as connection:
@@ -60,6 +93,11 @@ class Database:
 
     def newest_revisions(self) -> tuple[str, ...]:
         return tuple(ScriptDirectory.from_config(alembic_config(self.url)).get_heads())
+
+    @property
+    def dsn(self) -> str:
+        """The URL as a plain PostgreSQL DSN, for a raw asyncpg connection (LISTEN)."""
+        return self.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
 
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, MetaData, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Index, Integer, MetaData, String, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING = {
@@ -18,7 +18,13 @@ NAMING = {
 
 
 def utcnow() -> datetime:
+    """The default of a row's timestamps; features take the time from `bot.clock`."""
     return datetime.now(UTC)
+
+
+def as_utc(moment: datetime) -> datetime:
+    """SQLite gives back naive datetimes; every one was written in UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 class Base(DeclarativeBase):
@@ -36,7 +42,11 @@ class Contact(Base):
     channel: Mapped[str] = mapped_column(String(16))
     external_id: Mapped[str] = mapped_column(String(64))
     language: Mapped[str | None] = mapped_column(String(8))
-    status: Mapped[str] = mapped_column(String(16), default="active")  # active | stopped | undeliverable
+    status: Mapped[str] = mapped_column(String(16), default="active")  # active | stopped (said /stop)
+    # Set when the platform says the person cannot be reached (blocked the bot, account gone); separate from
+    # /stop, and cleared by any message from them.
+    unreachable_since: Mapped[datetime | None]
+    unreachable_reason: Mapped[str | None] = mapped_column(String(200))
     consent: Mapped[str | None] = mapped_column(String(16))  # None (not asked yet) | granted | declined
     consent_at: Mapped[datetime | None]
     kind: Mapped[str] = mapped_column(String(24), default="unknown")  # relocant | labour_migrant | returnee | official
@@ -59,14 +69,98 @@ class ConversationState(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
-class ProcessedUpdate(Base):
-    """Updates already handled, so a redelivered one is handled once only. Holds no personal data."""
+class InboxUpdate(Base):
+    """An update as received from a platform, stored before it is acknowledged and processed after.
 
-    __tablename__ = "processed_updates"
+    (channel, update_id) is unique: a redelivered update is stored once and handled once. Rows stay `done`
+    for a week after processing, so a late redelivery is still recognised, then a timer prunes them.
+    """
+
+    __tablename__ = "inbox"
+    __table_args__ = (
+        UniqueConstraint("channel", "update_id"),
+        Index("ix_inbox_claim", "status", "id"),
+        Index("ix_inbox_person", "channel", "user_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    update_id: Mapped[str] = mapped_column(String(128))
+    user_id: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)  # the Incoming's fields
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | processing | done
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    lease_until: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    done_at: Mapped[datetime | None] = mapped_column(index=True)
+
+
+class OutboxMessage(Base):
+    """One message to one person on one platform, rendered for it, waiting to be sent or sent.
+
+    Written in the same transaction as the change that caused it; the worker sends it. The address is the
+    platform's chat id (not only the contact), so a reply still goes out after /forget deleted the contact.
+    Messages to one address are sent in id order, one at a time; across addresses by priority, then age.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        Index("ix_outbox_claim", "status", "priority", "id"),
+        Index("ix_outbox_address", "channel", "address", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"), index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    address: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16))  # answer | relay | notice | broadcast
+    priority: Mapped[int] = mapped_column(Integer)  # 0 answer, 1 relay, 2 notice, 3 broadcast
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    dedupe_key: Mapped[str | None] = mapped_column(String(160), unique=True)
+    not_before: Mapped[datetime] = mapped_column(default=utcnow)
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | sending | sent | dead | dropped
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    lease_until: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    platform_message_id: Mapped[str | None] = mapped_column(String(128), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(index=True)
+
+
+class Timer(Base):
+    """Something due at a time (remind, check in, send a scheduled broadcast), fired by the worker.
+
+    `key` names a timer so that it can be rescheduled or cancelled, and is never scheduled twice.
+    """
+
+    __tablename__ = "timers"
+    __table_args__ = (Index("ix_timers_claim", "status", "due_at"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(48))
+    key: Mapped[str | None] = mapped_column(String(160), unique=True)
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
+    due_at: Mapped[datetime]
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | running | done | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    lease_until: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    fired_at: Mapped[datetime | None]
+
+
+class DeliveryPace(Base):
+    """The rate limit of one channel, shared by every worker process: the earliest moment the next message
+    may go (a GCRA "theoretical arrival time"), pushed further when the platform says "too fast"."""
+
+    __tablename__ = "delivery_pace"
 
     channel: Mapped[str] = mapped_column(String(16), primary_key=True)
-    update_id: Mapped[str] = mapped_column(String(128), primary_key=True)
-    processed_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    next_slot: Mapped[datetime]
+    paused_until: Mapped[datetime | None]
+    pause_reason: Mapped[str | None] = mapped_column(String(200))
 
 
 class AuditEntry(Base):
@@ -136,3 +230,17 @@ class WhatsAppMessage(Base):
     error_title: Mapped[str | None] = mapped_column(String(256))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class FaqGap(Base):
+    """A typed question the bot had no good answer to, or an answer a person marked unhelpful: for editors
+    (`joldas faq gaps`). The text is stripped of digits, contacts and names; no contact is kept."""
+
+    __tablename__ = "faq_gaps"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # unanswered | unhelpful
+    text: Mapped[str] = mapped_column(String(200), default="")
+    answer_id: Mapped[str | None] = mapped_column(String(48))
+    language: Mapped[str] = mapped_column(String(8))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

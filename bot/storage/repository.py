@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from sqlalchemy import delete, func, select, text
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.models import (
@@ -14,31 +11,13 @@ from bot.storage.models import (
     Contact,
     ConversationState,
     EligibilityResult,
+    InboxUpdate,
+    OutboxMessage,
     PackageProfile,
-    ProcessedUpdate,
-    utcnow,
 )
 
 # Tables holding what a person told the bot, deleted when they withdraw consent.
 TOLD_BY_THE_PERSON = (PackageProfile, ChecklistTick, EligibilityResult)
-
-
-async def mark_processed(session: AsyncSession, channel: str, update_id: str) -> bool:
-    """Records an update as handled; False when it was handled before (a redelivery)."""
-    dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
-    statement = (
-        dialect.insert(ProcessedUpdate)
-        .values(channel=channel, update_id=update_id, processed_at=utcnow())
-        .on_conflict_do_nothing()
-    )
-    result = await session.execute(statement)
-    return result.rowcount == 1
-
-
-async def prune_processed(session: AsyncSession, older_than: datetime) -> int:
-    """Forgets update ids older than any redelivery (Telegram retries for a day at most)."""
-    result = await session.execute(delete(ProcessedUpdate).where(ProcessedUpdate.processed_at < older_than))
-    return result.rowcount
 
 
 async def lock_person(session: AsyncSession, channel: str, external_id: str) -> None:
@@ -83,8 +62,18 @@ async def clear_what_was_told(session: AsyncSession, contact: Contact) -> None:
 
 
 async def forget_contact(session: AsyncSession, contact: Contact) -> None:
-    """Deletes a person and everything kept about them; the audit log keeps only that it happened."""
+    """Deletes a person and everything kept about them; the audit log keeps only that it happened.
+
+    Their messages go too: what was sent or queued to them (the outbox), and the words of what they sent (the
+    inbox keeps only the update ids, so that a late redelivery is still recognised and not answered again).
+    """
     await session.execute(delete(AuditEntry).where(AuditEntry.contact_id == contact.id))
     await session.execute(delete(ConversationState).where(ConversationState.contact_id == contact.id))
+    await session.execute(delete(OutboxMessage).where(OutboxMessage.contact_id == contact.id))
+    await session.execute(
+        update(InboxUpdate)
+        .where(InboxUpdate.channel == contact.channel, InboxUpdate.user_id == contact.external_id)
+        .values(payload={})
+    )
     await session.delete(contact)
     await audit(session, "contact.forgotten", channel=contact.channel)

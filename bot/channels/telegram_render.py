@@ -1,0 +1,40 @@
+"""Replies rendered for Telegram: texts split at 4096 characters, the inline keyboard under the last part,
+a document first with its caption (a caption over 1024 characters follows as text). No aiogram here: the
+engine renders while it queues, and aiogram is slow to import."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.channels.text import split_text
+from bot.conversation import Reply
+from bot.delivery import documents
+
+CHANNEL = "telegram"
+MESSAGE_LIMIT = 4096
+CAPTION_LIMIT = 1024
+
+
+def render(reply: Reply) -> list[dict[str, Any]]:
+    messages: list[dict[str, Any]] = []
+    if reply.document is not None:
+        caption = reply.document.caption
+        fits = len(caption) <= CAPTION_LIMIT
+        messages.append(
+            {"type": "document", "document": documents.to_payload(reply.document), "caption": caption if fits else ""}
+        )
+        if not fits:
+            messages += [{"type": "text", "text": part} for part in split_text(caption, MESSAGE_LIMIT)]
+    parts = split_text(reply.text, MESSAGE_LIMIT)
+    keyboard = [[{"text": button.label, "data": button.id} for button in row] for row in reply.buttons]
+    for number, part in enumerate(parts, start=1):
+        message: dict[str, Any] = {"type": "text", "text": part}
+        if keyboard and number == len(parts):
+            message["keyboard"] = keyboard
+        messages.append(message)
+    return messages
+
+
+def callback_answer(query_id: str) -> dict[str, Any]:
+    """Stops the spinner of a pressed button; queued first, as an answer."""
+    return {"type": "callback_answer", "id": query_id}

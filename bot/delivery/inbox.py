@@ -1,0 +1,118 @@
+"""The inbox: an update is stored before the platform is told it arrived, and processed after.
+
+A webhook stores and answers 200 (5xx when the database is down, so the platform sends it again); long
+polling confirms an offset only once the updates before it are stored. (channel, update id) is unique, so a
+redelivered update is stored once; the worker processes each row once, in the transaction that marks it done.
+One person's updates are processed in the order they came, one at a time, whatever the number of workers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, exists, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from bot.conversation import Incoming
+from bot.delivery.wakeup import wake_after_commit
+from bot.storage.models import InboxUpdate
+
+KEPT_AFTER_PROCESSING = timedelta(days=7)  # longer than any platform redelivers (Telegram: a day)
+
+
+def _insert(session: AsyncSession):
+    return (postgresql if session.bind.dialect.name == "postgresql" else sqlite).insert(InboxUpdate)
+
+
+def _row(incoming: Incoming, now: datetime, status: str) -> dict:
+    fields = asdict(incoming)
+    return {
+        "channel": incoming.channel,
+        "update_id": incoming.update_id,
+        "user_id": incoming.user_id,
+        "payload": {key: value for key, value in fields.items() if key not in ("channel", "update_id", "user_id")},
+        "status": status,
+        "received_at": now,
+        "done_at": now if status == "done" else None,
+    }
+
+
+async def store(session: AsyncSession, updates: Sequence[Incoming], now: datetime) -> int:
+    """Stores updates for processing; a redelivered one is ignored. Returns how many were new."""
+    if not updates:
+        return 0
+    statement = _insert(session).values([_row(incoming, now, "pending") for incoming in updates])
+    result = await session.execute(statement.on_conflict_do_nothing())
+    wake_after_commit(session, "inbox")
+    return result.rowcount
+
+
+async def record_processed(session: AsyncSession, incoming: Incoming, now: datetime) -> bool:
+    """For an update processed as it arrives (the console, tests): stored already done. False when it was
+    seen before."""
+    statement = _insert(session).values(_row(incoming, now, "done")).on_conflict_do_nothing()
+    return (await session.execute(statement)).rowcount == 1
+
+
+def incoming_of(row: InboxUpdate) -> Incoming:
+    return Incoming(row.channel, row.user_id, row.update_id, **row.payload)
+
+
+async def claim(session: AsyncSession, limit: int, now: datetime, lease: timedelta) -> list[InboxUpdate]:
+    """The first waiting update of up to `limit` people, for this worker."""
+    earlier = aliased(InboxUpdate)
+    blocked = exists().where(
+        earlier.channel == InboxUpdate.channel,
+        earlier.user_id == InboxUpdate.user_id,
+        earlier.id < InboxUpdate.id,
+        earlier.status != "done",
+    )
+    query = select(InboxUpdate).where(InboxUpdate.status == "pending", ~blocked).order_by(InboxUpdate.id).limit(limit)
+    if session.bind.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    rows = list((await session.scalars(query)).all())
+    for row in rows:
+        row.status, row.lease_until, row.attempts = "processing", now + lease, row.attempts + 1
+    return rows
+
+
+async def mark_done(session: AsyncSession, row_id: int, now: datetime) -> None:
+    await session.execute(
+        update(InboxUpdate).where(InboxUpdate.id == row_id).values(status="done", done_at=now, lease_until=None)
+    )
+
+
+async def release(session: AsyncSession, row_id: int, error: str) -> None:
+    """Processing failed outside the handler (the database went away): the update waits for another try."""
+    await session.execute(
+        update(InboxUpdate)
+        .where(InboxUpdate.id == row_id)
+        .values(status="pending", lease_until=None, last_error=error[:500])
+    )
+
+
+async def release_expired_leases(session: AsyncSession, now: datetime) -> int:
+    result = await session.execute(
+        update(InboxUpdate)
+        .where(InboxUpdate.status == "processing", InboxUpdate.lease_until < now)
+        .values(status="pending", lease_until=None)
+    )
+    return result.rowcount
+
+
+async def waiting(session: AsyncSession, channels: Iterable[str] | None = None) -> int:
+    query = select(func.count()).select_from(InboxUpdate).where(InboxUpdate.status != "done")
+    if channels is not None:
+        query = query.where(InboxUpdate.channel.in_(list(channels)))
+    return await session.scalar(query)
+
+
+async def prune(session: AsyncSession, now: datetime) -> int:
+    result = await session.execute(
+        delete(InboxUpdate).where(InboxUpdate.status == "done", InboxUpdate.done_at < now - KEPT_AFTER_PROCESSING)
+    )
+    return result.rowcount

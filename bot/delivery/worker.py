@@ -1,0 +1,304 @@
+"""The worker: processes the inbox, sends the outbox, fires timers.
+
+`joldas worker` runs one on its own; `joldas chat`, `joldas run telegram` and `joldas serve` run one in their
+process, so the embedded default needs nothing more. On PostgreSQL any number of workers share the work
+(rows are claimed with `FOR UPDATE SKIP LOCKED` under a lease that a dead worker's rows outlive), and wake
+each other with LISTEN/NOTIFY; in one process a commit wakes the worker directly.
+
+Delivery is at least once: a row is marked sent after the platform accepted it, so a worker killed between
+the two sends that row again when its lease expires. Rows are marked in batches; `batch_size` bounds how many
+a kill can repeat.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+
+from bot.delivery import inbox, outbox, timers
+from bot.delivery.outbox import Outgoing
+from bot.delivery.pace import ChannelPace, ChatPace, Limits, backoff
+from bot.delivery.senders import Failed, OutsideWindow, RecipientGone, RetryLater, Sender, SendResult, Sent
+from bot.delivery.wakeup import Listener
+from bot.delivery.worker_settings import WorkerSettings
+from bot.engine import Engine
+from bot.storage.models import Timer, as_utc
+
+log = logging.getLogger(__name__)
+
+MAINTENANCE = "maintenance.prune"
+MAINTENANCE_EVERY = timedelta(hours=1)
+FINISHED_ROWS_KEPT = timedelta(days=30)
+FAILURE_PAUSE_CAP = 5.0  # seconds: a failing loop (the database away) tries again at least this often
+
+
+class Worker:
+    def __init__(
+        self,
+        engine: Engine,
+        senders: dict[str, Sender],
+        settings: WorkerSettings | None = None,
+        rng: random.Random | None = None,
+    ):
+        self.engine = engine
+        self.database = engine.database
+        self.clock = engine.clock
+        self.senders = senders
+        self.settings = settings or WorkerSettings()
+        self.rng = rng or random.Random()
+        self.channel_pace = ChannelPace()
+        self.chat_pace = {
+            channel: ChatPace(limits.per_chat_per_second, limits.chat_burst)
+            for channel, limits in self.settings.limits.items()
+        }
+        self.wakeups = self.database.wakeups
+        self._tasks: list[asyncio.Task] = []
+        self._listener: Listener | None = None
+        self.sent = 0  # messages the platforms accepted, since start (benchmarks, logs)
+
+    # --- running ------------------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        async with self.database.transaction() as session:
+            await timers.schedule(session, MAINTENANCE, self.clock.now(), key=MAINTENANCE)
+        if not self.database.is_sqlite:
+            self._listener = Listener(self.database.dsn, self.wakeups)
+            self._listener.start()
+        loops: list[tuple[str, Callable[[], Awaitable[bool]], str]] = [
+            ("outbox", self.deliver_once, "outbox"),
+            ("timers", self.fire_due_timers, "timers"),
+            ("leases", self.release_expired_leases, ""),
+        ]
+        if self.settings.process_inbox:
+            loops.append(("inbox", self.process_inbox_once, "inbox"))
+        self._tasks = [
+            asyncio.create_task(self._loop(name, step, topic), name=f"worker-{name}") for name, step, topic in loops
+        ]
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks = []
+        if self._listener is not None:
+            await self._listener.stop()
+
+    async def run(self) -> None:
+        """Runs until cancelled."""
+        await self.start()
+        try:
+            await asyncio.Event().wait()
+        finally:
+            await self.stop()
+
+    async def _loop(self, name: str, step: Callable[[], Awaitable[bool]], topic: str) -> None:
+        """Runs `step` while it finds work; when it finds none, sleeps until woken or the next poll. A failing
+        step (the database away) is logged and tried again after a pause, never ends the loop."""
+        failures = 0
+        while True:
+            try:
+                busy = await step()
+                failures = 0
+            except Exception:
+                failures += 1
+                log.exception("worker %s failed (%d in a row); trying again", name, failures)
+                pause = min(FAILURE_PAUSE_CAP, 0.25 * 2 ** min(failures, 6))
+                if topic:  # new work (the database is back: a webhook stored an update) ends the pause
+                    await self.wakeups.wait(topic, pause)
+                else:
+                    await asyncio.sleep(pause)
+                continue
+            if busy:
+                await asyncio.sleep(0)
+            elif topic:
+                await self.wakeups.wait(topic, await self._idle_wait(topic))
+            else:
+                await asyncio.sleep(max(self.settings.lease.total_seconds() / 4, 0.05))
+
+    async def _idle_wait(self, topic: str) -> float:
+        """How long an idle loop may sleep: until the next row or timer falls due, at most `idle_poll`."""
+        poll = self.settings.idle_poll
+        if topic not in ("outbox", "timers"):
+            return poll
+        async with self.database.transaction() as session:
+            due = await outbox.next_due(session, self.senders) if topic == "outbox" else await timers.next_due(session)
+        if due is None:
+            return poll
+        return min(poll, max(0.0, (as_utc(due) - self.clock.now()).total_seconds()))
+
+    # --- the inbox ----------------------------------------------------------------------------------------
+
+    async def process_inbox_once(self) -> bool:
+        async with self.database.transaction() as session:
+            rows = await inbox.claim(session, self.settings.inbox_batch_size, self.clock.now(), self.settings.lease)
+        await asyncio.gather(*(self._process(row) for row in rows))
+        return bool(rows)
+
+    async def _process(self, row) -> None:
+        try:
+            await self.engine.process(row)
+        except Exception as error:
+            log.exception("update %s of %s not processed; it waits for another try", row.update_id, row.channel)
+            with contextlib.suppress(Exception):
+                async with self.database.transaction() as session:
+                    await inbox.release(session, row.id, f"{type(error).__name__}: {error}")
+
+    # --- the outbox ---------------------------------------------------------------------------------------
+
+    def _batch_size(self) -> int:
+        """With a rate limit, about half a second's worth, so that answers never wait long behind bulk."""
+        rates = [self._limits(channel).per_second for channel in self.senders]
+        if rates and all(rates):
+            return max(1, min(self.settings.batch_size, int(min(rates) / 2)))
+        return self.settings.batch_size
+
+    def _limits(self, channel: str) -> Limits:
+        return self.settings.limits.get(channel, Limits(None))
+
+    async def deliver_once(self) -> bool:
+        now = self.clock.now()
+        async with self.database.transaction() as session:
+            # A channel the platform paused ("too fast") is not even claimed from: when the pause ends, the
+            # queue is taken in priority order again, so answers go before the bulk that was waiting.
+            channels = [
+                channel
+                for channel in self.senders
+                if (await self.channel_pace.paused_until(session, channel) or now) <= now
+            ]
+            batch = await outbox.claim(session, channels, self._batch_size(), now, self.settings.lease)
+            by_channel: dict[str, list[Outgoing]] = defaultdict(list)
+            for message in batch:
+                by_channel[message.channel].append(message)
+            slots: dict[int, datetime] = {}
+            for channel, messages in by_channel.items():
+                reserved = await self.channel_pace.reserve(
+                    session, channel, len(messages), self._limits(channel).per_second, now
+                )
+                slots.update((message.id, slot) for message, slot in zip(messages, reserved, strict=True))
+        if not batch:
+            return False
+        results = await asyncio.gather(*(self._send(message, slots[message.id]) for message in batch))
+        await self._record(list(zip(batch, results, strict=True)))
+        return True
+
+    async def _send(self, message: Outgoing, slot: datetime) -> SendResult:
+        wait = (slot - self.clock.now()).total_seconds()
+        pace = self.chat_pace.get(message.channel)
+        if pace is not None:
+            wait = max(wait, pace.delay(message.address, asyncio.get_running_loop().time()))
+        if wait > 0:
+            await asyncio.sleep(wait)
+        try:
+            return await self.senders[message.channel].send(message)
+        except Exception as error:  # a bug in a sender: keep the row, retry with back-off, say why
+            log.exception("sender %s failed on outbox row %s", message.channel, message.id)
+            return RetryLater(f"{type(error).__name__}: {error}")
+
+    async def _record(self, outcomes: list[tuple[Outgoing, SendResult]]) -> None:
+        now = self.clock.now()
+        async with self.database.transaction() as session:
+            sent = [(message.id, result.message_id) for message, result in outcomes if isinstance(result, Sent)]
+            await outbox.mark_sent(session, sent, now)
+            self.sent += len(sent)
+            for message, result in outcomes:
+                match result:
+                    case Sent():
+                        pass
+                    case RetryLater(reason=reason, after=after, pause_channel=pause):
+                        await self._retry(session, message, reason, after, pause, now)
+                    case RecipientGone(reason=reason):
+                        dropped = await outbox.recipient_gone(session, message.channel, message.address, reason, now)
+                        log.info("%s recipient gone (%s): %d queued messages dropped", message.channel, reason, dropped)
+                    case OutsideWindow(reason=reason):
+                        instead = self.senders[message.channel].instead_outside_window(message)
+                        if instead is None:
+                            await outbox.mark_dead(session, message.id, f"{reason}; no template to send instead", now)
+                        else:
+                            await outbox.replace_payload(session, message.id, instead, f"{reason}: template instead")
+                    case Failed(reason=reason):
+                        log.warning("outbox row %s failed for good: %s", message.id, reason)
+                        await outbox.mark_dead(session, message.id, reason, now)
+
+    async def _retry(
+        self, session, message: Outgoing, reason: str, after: float | None, pause: bool, now: datetime
+    ) -> None:
+        if after is None and message.attempts >= self.settings.max_attempts:
+            log.warning("outbox row %s dead after %d attempts: %s", message.id, message.attempts, reason)
+            await outbox.mark_dead(session, message.id, f"gave up after {message.attempts} attempts: {reason}", now)
+            return
+        delay = (
+            after
+            if after is not None
+            else backoff(message.attempts, self.settings.backoff_base, self.settings.backoff_cap, self.rng)
+        )
+        until = now + timedelta(seconds=delay)
+        if pause:
+            log.warning("%s says too fast: its queue pauses for %.1f s", message.channel, delay)
+            await self.channel_pace.pause(session, message.channel, until, reason, now)
+        await outbox.retry_later(session, message.id, until, reason)
+
+    # --- timers and housekeeping ---------------------------------------------------------------------------
+
+    async def fire_due_timers(self) -> bool:
+        now = self.clock.now()
+        async with self.database.transaction() as session:
+            due = await timers.claim_due(session, now, 50, self.settings.lease)
+        for timer_id in due:
+            await self._fire(timer_id)
+        return bool(due)
+
+    async def _fire(self, timer_id: int) -> None:
+        now = self.clock.now()
+        try:
+            async with self.database.transaction() as session:
+                timer = await session.get(Timer, timer_id)
+                action = timers.action_for(timer.kind)
+                if action is None:
+                    raise LookupError(f"no action registered for timer kind {timer.kind!r}")
+                timer.status, timer.fired_at, timer.lease_until = "done", now, None
+                await action(session, timer, now)
+        except Exception as error:
+            log.exception("timer %s failed", timer_id)
+            async with self.database.transaction() as session:
+                timer = await session.get(Timer, timer_id)
+                if timer is None:
+                    return
+                timer.last_error, timer.lease_until = f"{type(error).__name__}: {error}"[:500], None
+                if timer.attempts >= self.settings.max_attempts or isinstance(error, LookupError):
+                    timer.status, timer.fired_at = "failed", now
+                else:
+                    delay = backoff(timer.attempts, self.settings.backoff_base, self.settings.backoff_cap, self.rng)
+                    timer.status, timer.due_at = "pending", now + timedelta(seconds=delay)
+
+    async def release_expired_leases(self) -> bool:
+        now = self.clock.now()
+        async with self.database.transaction() as session:
+            released = (
+                await outbox.release_expired_leases(session, now)
+                + await inbox.release_expired_leases(session, now)
+                + await timers.release_expired_leases(session, now)
+            )
+        if released:
+            log.warning("%d rows of a worker that stopped mid-way are queued again", released)
+            self.wakeups.set(("inbox", "outbox", "timers"))
+        return False
+
+
+@timers.on_timer(MAINTENANCE)
+async def prune(session, timer, now: datetime) -> None:
+    """Every hour: forget processed updates after a week, finished messages and timers after a month."""
+    pruned = (
+        await inbox.prune(session, now)
+        + await outbox.prune_finished(session, now - FINISHED_ROWS_KEPT)
+        + await timers.prune(session, now - FINISHED_ROWS_KEPT)
+    )
+    if pruned:
+        log.info("maintenance: %d old rows pruned", pruned)
+    await timers.schedule(session, MAINTENANCE, now + MAINTENANCE_EVERY, key=MAINTENANCE)

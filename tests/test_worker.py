@@ -1,0 +1,242 @@
+"""The outbox, the worker and timers on both databases: order, priority, leases, retries, rate limits, timers,
+and `joldas outbox`. The platform is a recording sender (the network edge); everything else is the real code."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from bot.clock import SystemClock
+from bot.conversation import Reply
+from bot.delivery import operations, outbox, timers
+from bot.delivery.outbox import Kind, Outgoing
+from bot.delivery.pace import ChatPace, Limits, backoff
+from bot.delivery.senders import Failed, RetryLater, SendResult, Sent
+from bot.delivery.worker import MAINTENANCE
+from bot.engine import Engine
+from bot.storage.models import OutboxMessage, Timer
+from handlers import build_router
+from tests.delivery import quick, running_worker, settled
+
+
+@dataclass
+class Platform:
+    """Accepts every message and notes what came, when; `refuse` lines up answers for the next sends."""
+
+    channel: str = "telegram"
+    received: list[tuple[str, str, float]] = field(default_factory=list)  # address, text, loop time
+    refuse: list[SendResult] = field(default_factory=list)
+
+    async def send(self, message: Outgoing) -> SendResult:
+        if self.refuse:
+            return self.refuse.pop(0)
+        self.received.append((message.address, message.payload.get("text", ""), asyncio.get_running_loop().time()))
+        return Sent(f"id{len(self.received)}")
+
+    def instead_outside_window(self, message: Outgoing) -> None:
+        return None
+
+    async def close(self) -> None:
+        return None
+
+    @property
+    def texts(self) -> list[str]:
+        return [text for _, text, _ in self.received]
+
+
+async def put(engine, address: str, *texts: str, kind: Kind = Kind.ANSWER, key: str | None = None) -> int:
+    async with engine.database.transaction() as session:
+        return await outbox.queue(
+            session,
+            now=engine.clock.now(),
+            channel="telegram",
+            address=address,
+            language="kk",
+            replies=[Reply(text) for text in texts],
+            kind=kind,
+            dedupe_key=key,
+        )
+
+
+async def rows(database) -> list[OutboxMessage]:
+    async with database.transaction() as session:
+        return list((await session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))).all())
+
+
+async def test_one_persons_messages_go_in_order_and_answers_before_broadcasts(engine, database):
+    platform = Platform()
+    for number in range(5):
+        await put(engine, f"b{number}", f"broadcast {number}", kind=Kind.BROADCAST)
+    await put(engine, "a", "one", "two", "three")
+    async with running_worker(engine, {"telegram": platform}, quick(batch_size=2)):
+        await settled(database)
+    assert platform.texts[0] == "one"  # the answer was claimed before older broadcast parts
+    assert [text for address, text, _ in platform.received if address == "a"] == ["one", "two", "three"]
+    assert len(platform.received) == 8
+
+
+async def test_a_dedupe_key_queues_a_thing_once(engine, database):
+    assert await put(engine, "a", "reminder", kind=Kind.NOTICE, key="remind:1") == 1
+    assert await put(engine, "a", "reminder", kind=Kind.NOTICE, key="remind:1") == 0
+    assert len(await rows(database)) == 1
+
+
+async def test_a_row_whose_worker_died_is_sent_again_after_its_lease(engine, database, clock):
+    await put(engine, "a", "hello")
+    async with database.transaction() as session:
+        [claimed] = await outbox.claim(session, ["telegram"], 10, clock.now(), timedelta(seconds=30))
+    assert claimed.attempts == 1  # a worker took it, then died: nobody marks it
+    platform = Platform()
+    async with running_worker(engine, {"telegram": platform}, quick(lease=timedelta(seconds=30))):
+        await asyncio.sleep(0.2)
+        assert platform.received == []  # still leased
+        clock.advance(seconds=31)
+        await settled(database)
+    assert platform.texts == ["hello"]
+
+
+async def test_failures_back_off_then_the_row_is_dead_with_its_reason(engine, database, clock):
+    platform = Platform(refuse=[RetryLater("502: Bad Gateway")] * 3)
+    await put(engine, "a", "hello")
+    async with running_worker(engine, {"telegram": platform}, quick(max_attempts=3)):
+        for _ in range(3):
+            await asyncio.sleep(0.15)
+            clock.advance(seconds=1)  # past the tests' back-off
+            database.wakeups.set(["outbox"])
+        await settled(database)
+    [row] = await rows(database)
+    assert row.status == "dead" and row.last_error == "gave up after 3 attempts: 502: Bad Gateway"
+    assert platform.received == []
+
+
+async def test_a_permanent_failure_is_dead_at_once_and_the_next_message_goes(engine, database):
+    platform = Platform(refuse=[Failed("400: message is too long")])
+    await put(engine, "a", "too long", "fine")
+    async with running_worker(engine, {"telegram": platform}):
+        await settled(database)
+    assert [row.status for row in await rows(database)] == ["dead", "sent"]
+    assert platform.texts == ["fine"]
+
+
+async def test_the_channel_limit_holds_across_a_batch(database):
+    """10 messages at 10 a second take about 0.9 s from the first to the last (each has its slot)."""
+    platform = Platform()
+    live = Engine(database, build_router(), clock=SystemClock())  # real time: the pace is measured
+    for number in range(10):
+        await put(live, f"p{number}", f"m{number}", kind=Kind.BROADCAST)
+    async with running_worker(live, {"telegram": platform}, quick(limits={"telegram": Limits(10)})):
+        await settled(database)
+    times = [at for _, _, at in platform.received]
+    assert len(times) == 10
+    assert times[-1] - times[0] >= 0.8  # 0.9 planned; a late first send shortens it, never the limit
+    assert times[-1] - times[0] < 2.0
+
+
+def test_one_chat_gets_a_short_burst_then_one_message_a_second():
+    pace = ChatPace(per_second=1, burst=3)
+    delays = [pace.delay("chat", now=100.0) for _ in range(5)]
+    assert delays == [0.0, 0.0, 0.0, 1.0, 2.0]
+    assert pace.delay("another chat", now=100.0) == 0.0
+
+
+def test_back_off_grows_with_jitter_up_to_the_cap():
+    rng = random.Random(7)
+    waits = [backoff(attempt, base=2, cap=60, rng=rng) for attempt in range(1, 10)]
+    assert all(1 <= wait <= 60 for wait in waits)
+    assert waits[0] <= 2 and waits[3] >= 8 and max(waits) <= 60
+
+
+# --- timers ------------------------------------------------------------------------------------------------
+
+FIRED: list[dict] = []
+
+
+@timers.on_timer("test.remind")
+async def remind(session, timer: Timer, now) -> None:
+    FIRED.append(timer.payload)
+    await outbox.queue(
+        session, now=now, channel="telegram", address="a", language="kk", replies=[Reply(timer.payload["text"])]
+    )
+
+
+async def test_a_due_timer_fires_once_and_what_it_queues_is_sent(engine, database, clock):
+    FIRED.clear()
+    platform = Platform()
+    async with database.transaction() as session:
+        await timers.schedule(
+            session, "test.remind", clock.now() + timedelta(hours=1), key="r1", payload={"text": "Ертең"}
+        )
+        await timers.schedule(session, "test.remind", clock.now() + timedelta(hours=2), key="r2", payload={"text": "x"})
+        assert await timers.cancel(session, "r2")
+    async with running_worker(engine, {"telegram": platform}):
+        await asyncio.sleep(0.2)
+        assert FIRED == []  # not due yet
+        clock.advance(hours=1)
+        database.wakeups.set(["timers"])
+        await settled(database)
+        await asyncio.sleep(0.2)
+    assert FIRED == [{"text": "Ертең"}]
+    assert platform.texts == ["Ертең"]
+
+
+async def test_rescheduling_by_key_moves_the_timer(engine, database, clock):
+    async with database.transaction() as session:
+        await timers.schedule(session, "test.remind", clock.now() + timedelta(days=1), key="k", payload={"text": "a"})
+        await timers.schedule(session, "test.remind", clock.now() + timedelta(days=2), key="k", payload={"text": "b"})
+        [timer] = (await session.scalars(select(Timer).where(Timer.key == "k"))).all()
+    assert timer.payload == {"text": "b"} and timer.due_at.replace(tzinfo=None) == (
+        clock.now() + timedelta(days=2)
+    ).replace(tzinfo=None)
+
+
+async def test_a_timer_of_an_unknown_kind_fails_with_the_reason(engine, database, clock):
+    async with database.transaction() as session:
+        await timers.schedule(session, "nobody.knows", clock.now(), key="u")
+    async with running_worker(engine, {"telegram": Platform()}):
+        await asyncio.sleep(0.3)
+    async with database.transaction() as session:
+        timer = await session.scalar(select(Timer).where(Timer.key == "u"))
+    assert timer.status == "failed" and "no action registered" in timer.last_error
+
+
+async def test_maintenance_prunes_on_a_timer_and_schedules_itself_again(engine, database, clock):
+    async with running_worker(engine, {"telegram": Platform()}):
+        await asyncio.sleep(0.3)
+    async with database.transaction() as session:
+        timer = await session.scalar(select(Timer).where(Timer.key == MAINTENANCE))
+    assert timer.status == "pending"
+    assert timer.due_at.replace(tzinfo=None) == (clock.now() + timedelta(hours=1)).replace(tzinfo=None)
+
+
+# --- `joldas outbox` --------------------------------------------------------------------------------------
+
+
+async def test_the_outbox_command_shows_retries_and_drops_dead_rows(engine, database):
+    platform = Platform(refuse=[Failed("400: chat not found"), Failed("400: bad")])
+    await put(engine, "a", "one")
+    await put(engine, "b", "two")
+    await put(engine, "c", "three", kind=Kind.BROADCAST)
+    async with running_worker(engine, {"telegram": platform}):
+        await settled(database)
+    shown = await operations.run(engine, "show")
+    assert "dead      2" in shown and "sent      1" in shown and "400: chat not found" in shown
+    first_dead = next(row.id for row in await rows(database) if row.status == "dead")
+    assert await operations.run(engine, "retry", [first_dead]) == "1 dead row(s) queued again"
+    async with running_worker(engine, {"telegram": platform}):
+        await settled(database)
+    assert await operations.run(engine, "drop") == "1 dead row(s) deleted"
+    assert {row.status for row in await rows(database)} == {"sent"}
+
+
+@pytest.mark.parametrize("command", [["outbox"], ["outbox", "show"]])
+def test_joldas_outbox_runs_from_the_shell(tmp_path, command):
+    from tests.test_cli import run_joldas
+
+    result = run_joldas(*command, env={"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'o.db'}"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("status    rows")

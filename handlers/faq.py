@@ -12,6 +12,7 @@ from typing import Literal, get_args
 
 from bot.context import Conversation
 from bot.conversation import Button
+from bot.faq import gaps
 from bot.faq.library import Answer, answers, contacts
 from bot.faq.search import Hit, editors_text, search
 from bot.faq.text import words
@@ -66,6 +67,8 @@ async def answer_typed(ctx: Conversation, text: str) -> None:
     if result.best is not None:
         show(ctx, result.best.answer, result.alternatives)
     else:
+        if asked:  # a question of names and digits only tells editors nothing
+            await gaps.record(ctx.session, gaps.UNANSWERED, asked, ctx.language, None, ctx.clock.now())
         dont_know(ctx, result.alternatives)
     await back_to_the_flow(ctx)
     ctx.data[ASKED] = {"text": asked, "answer": result.best.answer.id if result.best else None}
@@ -142,6 +145,8 @@ async def faq_button(ctx: Conversation, argument: str) -> None:
         ctx.data[ASKED] = {"text": asked.get("text", ""), "answer": found.id}
         return
     if pressed.action == "no":
+        text = asked.get("text", "") if asked.get("answer") == found.id else ""
+        await gaps.record(ctx.session, gaps.UNHELPFUL, text, ctx.language, found.id, ctx.clock.now())
         reply = [ctx._("Thank you for saying so: the editors will see that this answer did not help.")]
         person = whom_to_ask(ctx)
         if person:

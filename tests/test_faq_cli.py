@@ -27,3 +27,18 @@ def test_ask_as_json_and_an_off_topic_question():
     assert weather["answer"] is None
     plain = run_joldas("ask", "какая погода будет завтра").stdout
     assert plain.startswith("no answer good enough")
+
+
+def test_faq_gaps_lists_what_people_asked_by_frequency(tmp_path):
+    env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'chat.db'}"}
+    assert run_joldas("faq", "gaps", env=env).stdout.strip() == "no gaps recorded"
+    typed = "1\n1\nкакая погода будет завтра\nкакая погода будет завтра\nквотаға қандай құжаттар керек\n"
+    chat = run_joldas("chat", "--user", "asel", stdin=typed, env=env)
+    assert chat.returncode == 0, chat.stderr
+    listed = run_joldas("faq", "gaps", "--json", env=env)
+    assert listed.returncode == 0, listed.stderr
+    [gap] = json.loads(listed.stdout)
+    assert (gap["count"], gap["kind"], gap["language"], gap["answer"]) == (2, "unanswered", "kk", None)
+    assert gap["text"] == "какая погода будет завтра"
+    table = run_joldas("faq", "gaps", env=env).stdout
+    assert "    2  unanswered  kk  -" in table

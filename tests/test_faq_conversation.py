@@ -5,14 +5,20 @@ what editors see."""
 import pytest
 from sqlalchemy import select
 
+from bot.faq import gaps
 from bot.faq.library import contacts
 from bot.i18n import texts
-from bot.storage.models import Contact
+from bot.storage.models import Contact, FaqGap
 from handlers.faq import FaqButton
 from tests.people import Person, main_menu_ids
 from tests.test_whatsapp_render import problems
 
 DONT_KNOW = "I do not know the answer to this yet. I have noted the question for the editors."
+
+
+async def kept_gaps(engine) -> list[FaqGap]:
+    async with engine.database.transaction() as session:
+        return list((await session.execute(select(FaqGap).order_by(FaqGap.id))).scalars())
 
 
 async def set_kind(engine, person: Person, kind: str) -> None:
@@ -57,12 +63,16 @@ async def test_the_answer_comes_in_the_persons_language_whatever_they_typed_in(p
         ("ky", "сен келесоосуң", "азырынча билбейм"),
     ],
 )
-async def test_off_topic_gets_an_honest_i_do_not_know_with_the_menu(person, language, typed, honest):
+async def test_off_topic_gets_an_honest_i_do_not_know_with_the_menu_and_is_noted_for_editors(
+    engine, person, language, typed, honest
+):
     await person.onboard(language)
     replies = await person.say(typed)
     assert honest in replies[0].text
     assert not [button for button in replies[0].all_buttons() if button.id.startswith("faq:yes")]
     assert [button.id for button in replies[-1].all_buttons()] == main_menu_ids()
+    [gap] = await kept_gaps(engine)
+    assert (gap.kind, gap.answer_id, gap.language) == ("unanswered", None, language)
 
 
 async def test_i_do_not_know_names_a_person_to_ask_where_there_is_one(engine, person):
@@ -75,24 +85,55 @@ async def test_i_do_not_know_names_a_person_to_ask_where_there_is_one(engine, pe
         assert contacts().contacts[kind].text("ru") in person.text
 
 
-async def test_a_question_in_the_middle_of_a_flow_is_answered_then_the_flow_asks_again(person):
-    await person.onboard("ru")
-    asked = await person.press("pkg")
-    replies = await person.say("а сколько дают денег на переезд?")
-    assert "Единовременная субсидия на переезд" in replies[0].text
+@pytest.mark.parametrize(
+    ("language", "opening", "typed", "expected"),
+    [
+        ("ru", ["pkg"], "а сколько дают денег на переезд?", "Единовременная субсидия на переезд"),
+        ("ru", ["pkg", "pkg:track:in_migrant"], "сколько денег дают на переезд?", "Единовременная субсидия"),
+        ("kk", ["elig"], "квотаға қандай құжаттар керек?", "Сіздің және отбасы мүшелеріңіздің жеке басын"),
+    ],
+)
+async def test_a_question_in_the_middle_of_a_flow_is_answered_then_the_flow_asks_again(
+    person, language, opening, typed, expected
+):
+    await person.onboard(language)
+    for button_id in opening:
+        asked = await person.press(button_id)
+    replies = await person.say(typed)
+    assert expected in replies[0].text
     assert replies[-1].text == asked[-1].text
     assert [button.id for button in replies[-1].all_buttons()] == [button.id for button in asked[-1].all_buttons()]
-    await person.press("pkg:track:in_migrant")  # the flow goes on where it was
+
+
+async def test_after_the_answer_the_flow_goes_on_where_it_was(person):
+    await person.onboard("ru")
+    await person.press("pkg")
+    await person.say("а сколько дают денег на переезд?")
+    await person.press("pkg:track:in_migrant")
     assert "Из какого региона" in person.text
 
 
-async def test_feedback_no_and_yes_are_thanked(person):
+async def test_a_wrong_answer_that_is_no_question_still_gets_the_flows_own_note(person):
+    await person.onboard("kk")
+    await person.press("elig")
+    await person.say("бірдеңе")
+    assert texts("kk").gettext("Please choose one of the answers below.") in person.text
+    assert texts("kk").gettext(DONT_KNOW) not in person.text
+
+
+async def test_feedback_no_is_counted_with_the_question_and_yes_thanks(engine, person):
     await person.onboard("kk")
     await person.say("Меня зовут Айгерим, 8 701 555 44 33, квотаға қандай құжаттар керек")
     await person.press("faq:no:documents_needed")
     assert "редакторлар бұл жауаптың көмектеспегенін көреді" in person.text
     await person.press("faq:yes:documents_needed")
     assert "Көмектескеніне қуаныштымын" in person.text
+    [gap] = await kept_gaps(engine)
+    assert (gap.kind, gap.answer_id) == ("unhelpful", "documents_needed")
+    assert gap.text == "зовут квотаға қандай құжаттар керек"
+    async with engine.database.transaction() as session:
+        listed = await gaps.gaps(session)
+    assert [(item.kind, item.count) for item in listed] == [("unhelpful", 1)]
 
 
 async def test_an_other_question_button_shows_that_answer(person):
@@ -125,27 +166,6 @@ async def test_answers_fit_whatsapp(engine, language):
         assert [problem for reply in replies for problem in problems(reply, language)] == []
 
 
-async def test_a_question_typed_instead_of_an_answer_in_the_pre_check_is_answered_then_asked_again(person):
-    await person.onboard("kk")
-    asked = await person.press("elig")
-    replies = await person.say("квотаға қандай құжаттар керек?")
-    assert "Сіздің және отбасы мүшелеріңіздің жеке басын куәландыратын құжаттары" in replies[0].text
-    assert replies[-1].text == asked[-1].text
-    await person.say("бірдеңе")  # a wrong answer that is no question still gets the pre-check's own note
-    assert "жеке басын куәландыратын" not in person.text
-
-
-async def test_a_question_typed_instead_of_a_region_in_the_package_is_answered_then_asked_again(person):
-    await person.onboard("ru")
-    await person.press("pkg")
-    asked = await person.press("pkg:track:in_migrant")
-    replies = await person.say("сколько денег дают на переезд?")
-    assert "Единовременная субсидия на переезд" in replies[0].text
-    assert replies[-1].text == asked[-1].text
-    await person.say("Павлодар")
-    assert "Павлодар" not in asked[-1].text and "регион" in person.text.lower()
-
-
 @pytest.mark.parametrize("language", ["kk", "ru", "ky"])
 @pytest.mark.parametrize("typed", ["what is this?", "x" * 100_000])
 async def test_unknown_text_is_taken_as_a_question_and_answered_honestly_with_the_menu(person, language, typed):
@@ -156,7 +176,8 @@ async def test_unknown_text_is_taken_as_a_question_and_answered_honestly_with_th
 
 
 @pytest.mark.parametrize("typed", ["😀🙏🏽🇰🇿", "/", "?!", "/frobnicate какие документы"])
-async def test_no_words_or_a_command_is_no_question(person, typed):
+async def test_no_words_or_a_command_is_no_question(engine, person, typed):
     await person.onboard("ru")
     await person.say(typed)
     assert texts("ru").gettext(DONT_KNOW) not in person.text
+    assert await kept_gaps(engine) == []

@@ -11,32 +11,23 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.conversation import Document
+from bot.delivery.registry import Registry
 
 Builder = Callable[[dict[str, Any]], bytes]
 
-_BUILDERS: dict[str, Builder] = {}
+_BUILDERS: Registry[Builder] = Registry("document builder")
+builder = _BUILDERS.register
 
 
 class UnknownDocument(LookupError):
     """A row names a builder this process does not have: a permanent failure for that row."""
 
 
-def builder(name: str) -> Callable[[Builder], Builder]:
-    def register(function: Builder) -> Builder:
-        if _BUILDERS.get(name, function) is not function:
-            raise ValueError(f"document builder {name!r} registered twice")
-        _BUILDERS[name] = function
-        return function
-
-    return register
-
-
 def build_now(document: Document) -> bytes:
     """Builds the file in the calling thread (the CLI, tests)."""
-    try:
-        build = _BUILDERS[document.builder]
-    except KeyError:
-        raise UnknownDocument(document.builder) from None
+    build = _BUILDERS.get(document.builder)
+    if build is None:
+        raise UnknownDocument(document.builder)
     return build(document.args)
 
 

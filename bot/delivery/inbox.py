@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from bot.conversation import Incoming
+from bot.delivery import registry
 from bot.delivery.wakeup import wake_after_commit
 from bot.storage.models import InboxUpdate
 
@@ -96,12 +97,7 @@ async def release(session: AsyncSession, row_id: int, error: str) -> None:
 
 
 async def release_expired_leases(session: AsyncSession, now: datetime) -> int:
-    result = await session.execute(
-        update(InboxUpdate)
-        .where(InboxUpdate.status == "processing", InboxUpdate.lease_until < now)
-        .values(status="pending", lease_until=None)
-    )
-    return result.rowcount
+    return await registry.release_expired_leases(session, InboxUpdate, "processing", now)
 
 
 async def waiting(session: AsyncSession, channels: Iterable[str] | None = None) -> int:

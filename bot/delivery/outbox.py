@@ -26,6 +26,7 @@ from sqlalchemy.orm import aliased
 
 from bot.channels.rendering import render
 from bot.conversation import Reply
+from bot.delivery import registry
 from bot.delivery.wakeup import wake_after_commit
 from bot.i18n import texts
 from bot.storage.models import Contact, OutboxMessage
@@ -200,12 +201,7 @@ async def claim(
 
 async def release_expired_leases(session: AsyncSession, now: datetime) -> int:
     """Rows whose worker died mid-send go back to the queue (they may have reached the platform: at least once)."""
-    result = await session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.status == "sending", OutboxMessage.lease_until < now)
-        .values(status="pending", lease_until=None)
-    )
-    return result.rowcount
+    return await registry.release_expired_leases(session, OutboxMessage, "sending", now)
 
 
 async def next_due(session: AsyncSession, channels: Iterable[str]) -> datetime | None:

@@ -15,26 +15,16 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.delivery import registry
+from bot.delivery.registry import Registry
 from bot.delivery.wakeup import wake_after_commit
 from bot.storage.models import Contact, Timer
 
 TimerAction = Callable[[AsyncSession, Timer, datetime], Awaitable[None]]
 
-_ACTIONS: dict[str, TimerAction] = {}
-
-
-def on_timer(kind: str) -> Callable[[TimerAction], TimerAction]:
-    def register(action: TimerAction) -> TimerAction:
-        if _ACTIONS.get(kind, action) is not action:
-            raise ValueError(f"timer kind {kind!r} registered twice")
-        _ACTIONS[kind] = action
-        return action
-
-    return register
-
-
-def action_for(kind: str) -> TimerAction | None:
-    return _ACTIONS.get(kind)
+_ACTIONS: Registry[TimerAction] = Registry("timer kind")
+on_timer = _ACTIONS.register
+action_for = _ACTIONS.get
 
 
 async def schedule(
@@ -80,10 +70,7 @@ async def claim_due(session: AsyncSession, now: datetime, limit: int, lease: tim
 
 
 async def release_expired_leases(session: AsyncSession, now: datetime) -> int:
-    result = await session.execute(
-        update(Timer).where(Timer.status == "running", Timer.lease_until < now).values(status="pending")
-    )
-    return result.rowcount
+    return await registry.release_expired_leases(session, Timer, "running", now)
 
 
 async def next_due(session: AsyncSession) -> datetime | None:

@@ -3,6 +3,7 @@
 - `ChannelPace`: a channel's limit (messages per second) held across every worker process: each batch reserves
   its slots on the channel's `delivery_pace` row (locked on PostgreSQL), then each message waits for its slot.
   A platform's "too fast" pauses the channel for the time it names, for all workers.
+- `Spacing`: the same limit kept between this process's own sends, whatever the timing of the slots.
 - `ChatPace`: one chat's limit (Telegram: about one message a second per chat), with a short burst so that a
   multi-part answer goes at once. Kept per process: one person's messages go one at a time, in order, so a
   second worker rarely sends to the same chat at the same moment, and the platform's own 429 covers the rest.
@@ -92,3 +93,18 @@ def backoff(attempt: int, base: float, cap: float, rng: random.Random | None = N
     """Seconds before attempt `attempt + 1`: base·2^(attempt-1), at most `cap`, times a jitter in [0.5, 1]."""
     ceiling = min(cap, base * 2 ** max(attempt - 1, 0))
     return ceiling * (rng or random).uniform(0.5, 1.0)
+
+
+class Spacing:
+    """Within one process, never two messages of a channel closer than its limit allows, even when a reserved
+    slot was reached late (a busy event loop): a late message pushes the ones after it, never crowds them."""
+
+    def __init__(self) -> None:
+        self._next: dict[str, float] = {}
+
+    def delay(self, channel: str, per_second: float | None, now: float) -> float:
+        if not per_second:
+            return 0.0
+        moment = max(now, self._next.get(channel, 0.0))
+        self._next[channel] = moment + 1 / per_second
+        return moment - now

@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 
 from bot.delivery import inbox, outbox, timers
 from bot.delivery.outbox import Outgoing
-from bot.delivery.pace import ChannelPace, ChatPace, Limits, backoff
+from bot.delivery.pace import ChannelPace, ChatPace, Limits, Spacing, backoff
 from bot.delivery.senders import Failed, OutsideWindow, RecipientGone, RetryLater, Sender, SendResult, Sent
 from bot.delivery.wakeup import Listener
 from bot.delivery.worker_settings import WorkerSettings
@@ -52,6 +52,7 @@ class Worker:
         self.settings = settings or WorkerSettings()
         self.rng = rng or random.Random()
         self.channel_pace = ChannelPace()
+        self.spacing = Spacing()
         self.chat_pace = {
             channel: ChatPace(limits.per_chat_per_second, limits.chat_burst)
             for channel, limits in self.settings.limits.items()
@@ -192,9 +193,12 @@ class Worker:
         wait = (slot - self.clock.now()).total_seconds()
         pace = self.chat_pace.get(message.channel)
         if pace is not None:
-            wait = max(wait, pace.delay(message.address, asyncio.get_running_loop().time()))
+            wait = max(wait, pace.delay(message.address, loop_time()))
         if wait > 0:
             await asyncio.sleep(wait)
+        spacing = self.spacing.delay(message.channel, self._limits(message.channel).per_second, loop_time())
+        if spacing > 0:
+            await asyncio.sleep(spacing)
         try:
             return await self.senders[message.channel].send(message)
         except Exception as error:  # a bug in a sender: keep the row, retry with back-off, say why
@@ -302,3 +306,7 @@ async def prune(session, timer, now: datetime) -> None:
     if pruned:
         log.info("maintenance: %d old rows pruned", pruned)
     await timers.schedule(session, MAINTENANCE, now + MAINTENANCE_EVERY, key=MAINTENANCE)
+
+
+def loop_time() -> float:
+    return asyncio.get_running_loop().time()

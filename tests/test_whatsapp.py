@@ -459,7 +459,7 @@ async def whatsapp_paused(session):
     return await ChannelPace().paused_until(session, "whatsapp")
 
 
-@pytest.mark.parametrize("code", [131000, 131016, 133004])
+@pytest.mark.parametrize("code", [1, 2, 131000, 131016, 133004])
 async def test_a_passing_error_is_retried_with_back_off(onboarded, whatsapp, graph, database, clock, code):
     person = await stored(database)
     graph.fail_next(code)

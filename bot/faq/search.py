@@ -12,6 +12,7 @@ tests/faq_questions.yaml (see docs/decisions.md).
 
 from __future__ import annotations
 
+import logging
 import math
 import statistics
 from collections import Counter
@@ -25,6 +26,9 @@ from rapidfuzz import fuzz, process
 from bot.content.schema import LANGUAGES
 from bot.faq.library import Answer, answers
 from bot.faq.text import is_name, ngrams, stem, stems, stopwords, strip_personal, words
+
+# bm25s sets its own logger to DEBUG at import ("Building index from tokens"): it follows the root level like ours.
+logging.getLogger("bm25s").setLevel(logging.NOTSET)
 
 NGRAM_WEIGHT = 0.35  # how much the trigram index adds to the stems' score
 TEXT_WEIGHT = 0.8  # an answer's own text counts a little less than the ways people ask it

@@ -106,7 +106,6 @@ class Settings(BaseSettings):
             for name, _, code in [value.partition(":")]
         }
 
-
     @property
     def pool(self) -> PoolSettings:
         return PoolSettings(

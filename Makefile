@@ -28,6 +28,9 @@ test: setup
 
 bench: setup
 	$(BIN)/python bench/engine.py
+	$(BIN)/python bench/engine.py --open-loop 100 --seconds 10
+	$(BIN)/python bench/delivery.py --messages 20000
+	$(BIN)/python bench/telegram.py
 
 # Catalogues: extract each domain's strings, merge them into every language (creating new ones), compile.
 extract: $(VENV)/.installed

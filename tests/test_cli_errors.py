@@ -87,3 +87,18 @@ def test_a_postgresql_database_that_does_not_exist_is_said_plainly():
     assert "Traceback" not in result.stderr
     first = result.stderr.strip().splitlines()[0]
     assert first.startswith("joldas: the database cannot be used:") and "does not exist" in first
+
+
+def test_in_the_console_a_number_answers_a_question_that_wants_typing(tmp_path):
+    """A date question offers only Back and Start over: a typed 1 is "a month ago", not Back."""
+    from bot.i18n import texts
+
+    env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'chat.db'}"}
+    # Russian, consent, the pre-check: citizen, in Kazakhstan, no Serpin, moved already, from Jambyl, then "1".
+    result = run_joldas("chat", "--lang", "ru", stdin="1\n1\n2\n1\n1\n2\n1\nЖамбыл\n1\n", env=env)
+    assert result.returncode == 0, result.stderr
+    after = result.stdout.rsplit("> 1\n", 1)[1]
+    asked = texts("ru").gettext(
+        "Which region are you moving to? Regions with a quota this year are below; you can also type a name."
+    )
+    assert asked in after

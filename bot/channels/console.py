@@ -1,5 +1,5 @@
 """The terminal channel: a real chat on the engine. Buttons are numbered; type a number or any text
-(when the choices are numbers themselves, a typed number is the answer).
+(when the choices are numbers themselves, or only Back / Start over, a typed number is the answer).
 
 Works with a pipe too (`printf '1\n1\n' | joldas chat`): then what was read is echoed, so the output
 reads as a transcript. Like every channel it only receives: the replies are queued in the outbox and
@@ -30,6 +30,7 @@ from bot.storage.models import OutboxMessage
 
 CHANNEL = "console"
 QUIT = {"/quit", "/exit"}
+WAY_BACK = (":back", ":restart")  # the ids of a flow's Back and Start over: never an answer themselves
 MAX_USER_LENGTH = 64  # the longest external id a contact can have
 _SAFE = re.compile(r"[^A-Za-z0-9_-]+")
 
@@ -136,11 +137,14 @@ class ConsoleChat:
                 await self.send(text=typed)
 
     def picks_a_button(self, choice: str) -> bool:
-        """A typed number picks the button with that number, unless the choices are numbers themselves
-        (how many people move, say): then the number is the answer."""
+        """A typed number picks the button with that number, unless the number is the answer: when the
+        choices are numbers themselves (how many people move, say), or when a question that wants a typed
+        answer offers only its way back (Back, Start over: "1" to "since when?" is a month ago, not Back)."""
         if not choice.isdigit() or not 1 <= int(choice) <= len(self.buttons):
             return False
-        return not any(button.label.strip().isdigit() for button in self.buttons)
+        if any(button.label.strip().isdigit() for button in self.buttons):
+            return False
+        return not all(button.id.endswith(WAY_BACK) for button in self.buttons)
 
     async def send(self, text: str | None = None, button: str | None = None) -> None:
         update_id = f"{self._session}-{next(self._sequence)}"

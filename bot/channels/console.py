@@ -10,6 +10,7 @@ before it reads the next line.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import itertools
 import re
@@ -168,7 +169,6 @@ class ConsoleChat:
             async with self.engine.database.transaction() as session:
                 if not await session.scalar(query):
                     return
-            try:
-                await asyncio.wait_for(self.sender.progress.wait(), 0.2)
-            except TimeoutError:
-                continue
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(0.2):
+                    await self.sender.progress.wait()

@@ -41,8 +41,11 @@ class Wakeups:
         """Waits until the topic is woken or `timeout` seconds pass; True when woken. Clears the event."""
         event = self._events[topic]
         if not event.is_set():
+            # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow a cancellation that arrives as
+            # the event is set, and a worker being stopped would then run on.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(event.wait(), timeout)
+                async with asyncio.timeout(timeout):
+                    await event.wait()
         woken = event.is_set()
         event.clear()
         return woken
@@ -82,7 +85,8 @@ class Listener:
         self.wakeups.set(TOPICS)  # whatever was queued while we were not listening
         while not lost.is_set():  # a server gone away is noticed here, not only when it says goodbye
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(lost.wait(), 10)
+                async with asyncio.timeout(10):
+                    await lost.wait()
             if not lost.is_set():
                 await connection.execute("SELECT 1")
 
@@ -92,5 +96,6 @@ class Listener:
     async def stop(self) -> None:
         if self._task is not None:
             self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            while not self._task.done():
+                await asyncio.wait({self._task}, timeout=1)
+                self._task.cancel()

@@ -82,11 +82,7 @@ class Worker:
         ]
 
     async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_and_wait(self._tasks)
         self._tasks = []
         if self._listener is not None:
             await self._listener.stop()
@@ -310,3 +306,14 @@ async def prune(session, timer, now: datetime) -> None:
 
 def loop_time() -> float:
     return asyncio.get_running_loop().time()
+
+
+async def cancel_and_wait(tasks: list[asyncio.Task]) -> None:
+    """Cancels tasks and waits until they are done, cancelling again a task that swallowed the first one
+    (a library catching CancelledError must not keep a stopping worker alive)."""
+    for task in tasks:
+        task.cancel()
+    for task in tasks:
+        while not task.done():
+            await asyncio.wait({task}, timeout=1)
+            task.cancel()

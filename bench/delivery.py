@@ -64,7 +64,8 @@ async def run(args) -> None:
                     await session.execute(text("ANALYZE outbox"))
             engine = Engine(database, build_router())
             bot = bot_for(TOKEN, fake.base_url)
-            worker = Worker(engine, {"telegram": TelegramSender(bot)}, WorkerSettings(limits={"telegram": limits}))
+            settings = WorkerSettings(batch_size=args.batch_size, limits={"telegram": limits})
+            worker = Worker(engine, {"telegram": TelegramSender(bot)}, settings)
             started = time.monotonic()
             await worker.start()
             deadline = started + (args.seconds or 1e9)
@@ -79,6 +80,8 @@ async def run(args) -> None:
     print(f"database      {args.database}")
     print(f"queued        {args.messages:,} messages to {args.messages:,} chats in {queued_in:.1f} s (outbox.queue)")
     print(f"limit         {f'{args.limit:g} messages/s (1/s per chat)' if args.limit else 'off'}")
+    if args.batch_size != 200:
+        print(f"batch size    {args.batch_size} rows claimed at once (default 200)")
     if args.analyze:
         print("statistics    ANALYZE outbox run after queuing")
     print(f"worker        ran {stopped - started:.1f} s; {worker.sent:,} accepted, {len(moments):,} seen by the fake")
@@ -106,6 +109,7 @@ def main() -> None:
     parser.add_argument("--postgres-url", default=POSTGRES_URL)
     parser.add_argument("--messages", type=int, default=100_000)
     parser.add_argument("--limit", type=float, default=0, help="telegram messages/s (0: no limit)")
+    parser.add_argument("--batch-size", type=int, default=200, help="the worker's batch_size (its default: 200)")
     parser.add_argument("--analyze", action="store_true", help="ANALYZE outbox after queuing, before the worker")
     parser.add_argument("--seconds", type=float, default=0, help="stop the worker after this long (0: when all sent)")
     asyncio.run(run(parser.parse_args()))

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -96,15 +97,22 @@ def backoff(attempt: int, base: float, cap: float, rng: random.Random | None = N
 
 
 class Spacing:
-    """Within one process, never two messages of a channel closer than its limit allows, even when a reserved
-    slot was reached late (a busy event loop): a late message pushes the ones after it, never crowds them."""
+    """Within one process, never two messages of a channel closer than its limit allows, measured from when the
+    previous one actually left (not when it was planned to), with a 1 % margin for the network's jitter: a late
+    message pushes the ones after it, never crowds them."""
+
+    MARGIN = 1.01
 
     def __init__(self) -> None:
-        self._next: dict[str, float] = {}
+        self._left: dict[str, float] = {}
+        self._turns: dict[str, asyncio.Lock] = {}
 
-    def delay(self, channel: str, per_second: float | None, now: float) -> float:
+    async def wait_turn(self, channel: str, per_second: float | None) -> None:
         if not per_second:
-            return 0.0
-        moment = max(now, self._next.get(channel, 0.0))
-        self._next[channel] = moment + 1 / per_second
-        return moment - now
+            return
+        loop = asyncio.get_running_loop()
+        async with self._turns.setdefault(channel, asyncio.Lock()):
+            wait = self._left.get(channel, float("-inf")) + self.MARGIN / per_second - loop.time()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            self._left[channel] = loop.time()

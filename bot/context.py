@@ -55,7 +55,7 @@ class Conversation:
 
     @property
     def today(self) -> dt.date:
-        """Today's date where the person is, by the engine's clock (never the server's `date.today()`)."""
+        """Today's date where the person is, by the engine's clock (never the server's own date)."""
         return local_today(self.clock, self.country)
 
     @property

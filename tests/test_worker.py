@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from bot.clock import SystemClock
 from bot.conversation import Reply
-from bot.delivery import operations, outbox, timers
+from bot.delivery import documents, operations, outbox, timers
 from bot.delivery.outbox import Kind, Outgoing
 from bot.delivery.pace import ChatPace, Limits, backoff
 from bot.delivery.senders import Failed, RetryLater, SendResult, Sent
@@ -248,3 +248,30 @@ def test_joldas_outbox_runs_from_the_shell(tmp_path, command):
     result = run_joldas(*command, env={"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'o.db'}"})
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("status    rows")
+
+
+async def test_a_document_no_process_can_build_is_dead_at_once(engine, database, clock):
+    from bot.conversation import Document
+
+    platform = PdfPlatform()
+    async with engine.database.transaction() as session:
+        await outbox.queue(
+            session,
+            now=clock.now(),
+            channel="telegram",
+            address="a",
+            language="kk",
+            replies=[Reply("", document=Document("x.pdf", "no.such.builder"))],
+        )
+    async with running_worker(engine, {"telegram": platform}):
+        await settled(database)
+    [row] = await rows(database)
+    assert row.status == "dead" and row.last_error == "no document builder 'no.such.builder'"
+
+
+class PdfPlatform(Platform):
+    """Builds the documents it is given, as the real senders do, before it 'sends' them."""
+
+    async def send(self, message: Outgoing) -> SendResult:
+        await documents.build(documents.from_payload(message.payload["document"]))
+        return await super().send(message)

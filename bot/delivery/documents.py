@@ -23,8 +23,7 @@ class UnknownDocument(LookupError):
     """A row names a builder this process does not have: a permanent failure for that row."""
 
 
-def build_now(document: Document) -> bytes:
-    """Builds the file in the calling thread (the CLI, tests)."""
+def _build(document: Document) -> bytes:
     build = _BUILDERS.get(document.builder)
     if build is None:
         raise UnknownDocument(document.builder)
@@ -33,7 +32,7 @@ def build_now(document: Document) -> bytes:
 
 async def build(document: Document) -> bytes:
     """Builds the file in a worker thread, leaving the event loop free."""
-    return await asyncio.to_thread(build_now, document)
+    return await asyncio.to_thread(_build, document)
 
 
 def to_payload(document: Document) -> dict[str, Any]:

@@ -8,11 +8,11 @@ One person's updates are processed in the order they came, one at a time, whatev
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, exists, func, select, update
+from sqlalchemy import delete, exists, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -98,13 +98,6 @@ async def release(session: AsyncSession, row_id: int, error: str) -> None:
 
 async def release_expired_leases(session: AsyncSession, now: datetime) -> int:
     return await registry.release_expired_leases(session, InboxUpdate, "processing", now)
-
-
-async def waiting(session: AsyncSession, channels: Iterable[str] | None = None) -> int:
-    query = select(func.count()).select_from(InboxUpdate).where(InboxUpdate.status != "done")
-    if channels is not None:
-        query = query.where(InboxUpdate.channel.in_(list(channels)))
-    return await session.scalar(query)
 
 
 async def prune(session: AsyncSession, now: datetime) -> int:

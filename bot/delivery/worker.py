@@ -21,6 +21,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 from bot.delivery import inbox, outbox, timers
+from bot.delivery.documents import UnknownDocument
 from bot.delivery.outbox import Outgoing
 from bot.delivery.pace import ChannelPace, ChatPace, Limits, Spacing, backoff
 from bot.delivery.senders import Failed, OutsideWindow, RecipientGone, RetryLater, Sender, SendResult, Sent
@@ -208,6 +209,8 @@ class Worker:
         await self.spacing.wait_turn(message.channel, self._limits(message.channel).per_second)
         try:
             return await self.senders[message.channel].send(message)
+        except UnknownDocument as error:  # a row naming a builder no process has: trying again will not help
+            return Failed(f"no document builder {str(error)!r}")
         except Exception as error:  # a bug in a sender: keep the row, retry with back-off, say why
             log.exception("sender %s failed on outbox row %s", message.channel, message.id)
             return RetryLater(f"{type(error).__name__}: {error}")

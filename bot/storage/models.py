@@ -244,3 +244,18 @@ class FaqGap(Base):
     answer_id: Mapped[str | None] = mapped_column(String(48))
     language: Mapped[str] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+# --- places (issue 11): areas of both countries ---
+
+
+# --- officials (issue 11): roles bound to areas, invites ---
+
+
+# --- broadcasts (issue 11) ---
+
+
+# --- tracking (issue 12) ---
+
+
+# --- returnees (issue 13) ---

@@ -79,6 +79,10 @@ def parser() -> argparse.ArgumentParser:
 
     faq_arguments(commands)  # `joldas ask` and `joldas faq gaps`
 
+    from bot.tracking.command import add_arguments as tracking_arguments
+
+    tracking_arguments(commands)  # `joldas tracking …` and `joldas report retention`
+
     eligibility = commands.add_parser("eligibility", help="the regional quota pre-check for a profile, as JSON")
     eligibility.add_argument("--profile", type=Path, required=True, help="the profile, a JSON file (see README)")
     eligibility.add_argument("--quota", type=Path, help="a quota file like content/data/quota-2026.yaml")
@@ -236,6 +240,10 @@ def main(argv: list[str] | None = None) -> int:
         from bot.faq import command
 
         return command.ask(args)
+    if args.command in ("tracking", "report"):
+        from bot.tracking import command
+
+        return command.main(args)
     settings = get_settings()
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr

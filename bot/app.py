@@ -30,7 +30,16 @@ async def open_engine(settings: Settings, clock: Clock | None = None) -> Engine:
     database = Database(settings.database_url, settings.pool)
     if settings.is_sqlite:
         await database.upgrade()
+    await load_places(database)
     return Engine(database, build_router(), settings.default_language, clock)
+
+
+async def load_places(database: Database) -> None:
+    """The places of content/places/ that the database lacks (all, when it is new): see bot.places."""
+    from bot.places import ensure_loaded
+
+    async with database.transaction() as session:
+        await ensure_loaded(session)
 
 
 @dataclass

@@ -13,7 +13,15 @@ import asyncpg
 from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.app import Channels, NotConfigured, build_web_app, mount_webhooks, open_channels, open_engine
+from bot.app import (
+    Channels,
+    NotConfigured,
+    build_web_app,
+    load_places,
+    mount_webhooks,
+    open_channels,
+    open_engine,
+)
 from bot.channels.console import ConsoleChat, ConsoleSender, valid_user
 from bot.config import Settings, get_settings
 from bot.delivery.worker import Worker
@@ -197,6 +205,8 @@ async def database(settings: Settings, args: argparse.Namespace) -> None:
     try:
         if args.db_command == "upgrade":
             await db.upgrade(args.revision)
+            if args.revision == "heads":
+                await load_places(db)
         elif args.db_command == "downgrade":
             await db.downgrade(args.revision)
         print(" ".join(await db.current_revisions()) or "base (empty)")

@@ -15,6 +15,7 @@ import asyncpg
 import pytest
 from sqlalchemy import text
 
+from bot.app import load_places
 from bot.clock import ManualClock
 from bot.engine import Engine
 from bot.storage.database import Database
@@ -77,7 +78,7 @@ def database_url(request, tmp_path):
 
 @pytest.fixture
 async def database(database_url):
-    """A migrated, empty database."""
+    """A migrated database, empty but for the places."""
     database = Database(database_url)
     if database.is_sqlite:
         await database.upgrade()
@@ -85,6 +86,7 @@ async def database(database_url):
         tables = ", ".join(table.name for table in Base.metadata.sorted_tables)
         async with database.engine.begin() as connection:
             await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    await load_places(database)  # every fresh database has the places of content/places/, as the bot's have
     yield database
     await database.dispose()
 

@@ -56,6 +56,8 @@ class Contact(Base):
     locality: Mapped[str | None] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_inbound_at: Mapped[datetime | None]
+    # The person's place (issue 11): from what they told the bot, or picked by them; see bot/places.
+    place_id: Mapped[str | None] = mapped_column(ForeignKey("places.id", ondelete="SET NULL"), index=True)
 
 
 class ConversationState(Base):
@@ -247,6 +249,31 @@ class FaqGap(Base):
 
 
 # --- places (issue 11): areas of both countries ---
+
+
+class Place(Base):
+    """An area of Kazakhstan or Kyrgyzstan: a country, region, city, district, ayil aimak, village or town.
+
+    `path` is the materialised chain of ids from the country down ("/KG/KG-O/KG-O-KSU/"): a place is within
+    an area when its path starts with the area's. Loaded from content/places/ and `joldas places import`.
+    """
+
+    __tablename__ = "places"
+    __table_args__ = (Index("ix_places_path", "path", postgresql_ops={"path": "varchar_pattern_ops"}),)
+
+    id: Mapped[str] = mapped_column(String(48), primary_key=True)
+    country: Mapped[str] = mapped_column(String(2))  # KZ | KG
+    kind: Mapped[str] = mapped_column(String(16))  # country | region | city | district | ayil_aimak | town | village
+    parent_id: Mapped[str | None] = mapped_column(ForeignKey("places.id"), index=True)
+    path: Mapped[str] = mapped_column(String(400))
+    kato: Mapped[str | None] = mapped_column(String(16), index=True)  # KATO / SOATE code, when a source gives it
+    name_kk: Mapped[str] = mapped_column(String(200))
+    name_ru: Mapped[str] = mapped_column(String(200))
+    name_ky: Mapped[str] = mapped_column(String(200))
+    name_latin: Mapped[str] = mapped_column(String(200))
+    aliases: Mapped[list[str]] = mapped_column(JSON, default=list)
+    source: Mapped[str | None] = mapped_column(String(300))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
 # --- officials (issue 11): roles bound to areas, invites ---

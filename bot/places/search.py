@@ -1,0 +1,192 @@
+"""Finding a place by what a person types: every name and alias folded to one spelling (bot.places.fold),
+exact keys from a dictionary, then prefixes and typos (rapidfuzz), each hit with its district and region so
+that namesakes can be told apart.
+
+The index lives in memory (a few MB for 10,000 places) and is rebuilt when the places table changes.
+"""
+
+from __future__ import annotations
+
+import bisect
+import weakref
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.places.fold import compact, fold, strip_generic
+from bot.places.store import signature
+from bot.storage.models import Place
+
+FUZZY_CUTOFF = 75  # rapidfuzz ratio (0-100) below which a typed name is not that place
+CONFIDENT = 90  # a best hit at least this good, and clearly ahead, is taken without asking
+AMBIGUITY_MARGIN = 3  # hits less than this many points behind the best one are as likely as it
+PREFIX_SCAN = 200  # keys looked at for a prefix ("Кызыл" → Кызыл-Адыр…)
+_FULL, _STRIPPED = 100.0, 97.0  # an exact key with its kind word ("Ош облусу"), and without it ("Ош")
+_KIND_ORDER = {
+    kind: rank for rank, kind in enumerate(("country", "region", "city", "district", "town", "ayil_aimak", "village"))
+}
+
+
+@dataclass(frozen=True)
+class Names:
+    kk: str
+    ru: str
+    ky: str
+    latin: str
+
+    def __call__(self, language: str) -> str:
+        return getattr(self, language, None) or self.latin
+
+    @classmethod
+    def of(cls, place: Place) -> Names:
+        return cls(place.name_kk, place.name_ru, place.name_ky, place.name_latin)
+
+
+@dataclass(frozen=True)
+class Hit:
+    place_id: str
+    score: float
+    names: Names
+    kind: str
+    district: Names | None
+    region: Names | None
+    district_id: str | None = None
+    region_id: str | None = None
+
+    def label(self, language: str) -> str:
+        """ "Кызыл-Адыр (Кара-Буура району, Талас облусу)": the name with what tells it from namesakes."""
+        around = [names(language) for names in (self.district, self.region) if names is not None]
+        return f"{self.names(language)} ({', '.join(around)})" if around else self.names(language)
+
+    def as_json(self) -> dict:
+        return {
+            "id": self.place_id,
+            "score": round(self.score, 1),
+            "kind": self.kind,
+            "names": vars(self.names),
+            "district": {"id": self.district_id, **vars(self.district)} if self.district else None,
+            "region": {"id": self.region_id, **vars(self.region)} if self.region else None,
+        }
+
+
+@dataclass(frozen=True)
+class _Entry:
+    id: str
+    country: str
+    kind: str
+    names: Names
+    district: int | None
+    region: int | None
+
+
+class PlaceIndex:
+    """Every place's names as folded keys; `search` answers from memory."""
+
+    def __init__(self, places: Iterable[Place]):
+        places = list(places)
+        position = {place.id: number for number, place in enumerate(places)}
+        self.entries: list[_Entry] = []
+        for place in places:
+            ancestors = place.path.strip("/").split("/")[:-1]
+            district = next((position[a] for a in reversed(ancestors) if places[position[a]].kind == "district"), None)
+            region = position[ancestors[1]] if len(ancestors) >= 2 else None
+            self.entries.append(_Entry(place.id, place.country, place.kind, Names.of(place), district, region))
+        keys: dict[str, dict[int, float]] = {}
+        for number, place in enumerate(places):
+            for name in (place.name_kk, place.name_ru, place.name_ky, place.name_latin, *(place.aliases or ())):
+                folded = fold(name)
+                for key, quality in ((compact(folded), _FULL), (compact(strip_generic(folded)), _STRIPPED)):
+                    if key and keys.setdefault(key, {}).get(number, 0) < quality:
+                        keys[key][number] = quality
+        self.keys = sorted(keys)  # sorted for the prefix search
+        self.places_of = [keys[key] for key in self.keys]
+        self.exact = dict(zip(self.keys, self.places_of, strict=True))
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def search(self, text: str, country: str | None = None, limit: int = 10) -> list[Hit]:
+        """The places `text` may mean, best first; empty when it means none."""
+        folded = fold(text)
+        full, stripped = compact(folded), compact(strip_generic(folded)) or compact(folded)
+        if not full:
+            return []
+        scores: dict[int, float] = {}
+        for key, ceiling in ((full, _FULL), (stripped, _STRIPPED)):
+            for number, quality in self.exact.get(key, {}).items():
+                scores[number] = max(scores.get(number, 0), min(quality, ceiling))
+        scores = self._only(scores, country)
+        if not scores:
+            scores = self._only(self._near(stripped, limit), country)
+        ranked = sorted(
+            scores, key=lambda n: (-scores[n], _KIND_ORDER.get(self.entries[n].kind, 9), self.entries[n].id)
+        )
+        return [self._hit(number, scores[number]) for number in ranked[:limit]]
+
+    def _near(self, query: str, limit: int) -> dict[int, float]:
+        """Prefixes ("kizil" → "kiziladir") and typos."""
+        scores: dict[int, float] = {}
+
+        def offer(index: int, score: float) -> None:
+            for number, quality in self.places_of[index].items():
+                scores[number] = max(scores.get(number, 0), score * quality / _FULL)
+
+        if len(query) >= 3:
+            start = bisect.bisect_left(self.keys, query)
+            for index in range(start, min(start + PREFIX_SCAN, len(self.keys))):
+                if not self.keys[index].startswith(query):
+                    break
+                offer(index, 80 + 15 * len(query) / len(self.keys[index]))
+        for _key, score, index in process.extract(
+            query, self.keys, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=limit * 4
+        ):
+            offer(index, score)
+        return scores
+
+    def _only(self, scores: dict[int, float], country: str | None) -> dict[int, float]:
+        if country is None:
+            return scores
+        return {number: score for number, score in scores.items() if self.entries[number].country == country.upper()}
+
+    def _hit(self, number: int, score: float) -> Hit:
+        entry = self.entries[number]
+        district = self.entries[entry.district] if entry.district is not None else None
+        region = self.entries[entry.region] if entry.region is not None else None
+        return Hit(
+            entry.id,
+            score,
+            entry.names,
+            entry.kind,
+            district.names if district else None,
+            region.names if region else None,
+            district.id if district else None,
+            region.id if region else None,
+        )
+
+
+def ambiguous(hits: list[Hit]) -> bool:
+    """Several hits about as good as the best: the person should say which they mean."""
+    return len(hits) > 1 and hits[1].score > hits[0].score - AMBIGUITY_MARGIN
+
+
+def clear_choice(hits: list[Hit]) -> Hit | None:
+    """The one place the text means without asking, or None."""
+    return hits[0] if hits and hits[0].score >= CONFIDENT and not ambiguous(hits) else None
+
+
+_indexes: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+async def index_for(session: AsyncSession) -> PlaceIndex:
+    """The index of the session's database, rebuilt when a place was added or changed since it was built."""
+    engine = session.bind.sync_engine if hasattr(session.bind, "sync_engine") else session.bind
+    current = await signature(session)
+    cached = _indexes.get(engine)
+    if cached is None or cached[0] != current:
+        places = (await session.scalars(select(Place).order_by(Place.path))).all()
+        cached = (current, PlaceIndex(places))
+        _indexes[engine] = cached
+    return cached[1]

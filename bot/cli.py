@@ -87,6 +87,10 @@ def parser() -> argparse.ArgumentParser:
 
     faq_arguments(commands)  # `joldas ask` and `joldas faq gaps`
 
+    from bot.places.command import add_arguments as places_arguments
+
+    places_arguments(commands)  # `joldas places search|import|load`
+
     from bot.tracking.command import add_arguments as tracking_arguments
 
     tracking_arguments(commands)  # `joldas tracking …` and `joldas report retention`
@@ -220,6 +224,12 @@ async def faq_gaps(settings: Settings, args: argparse.Namespace) -> None:
     await list_gaps(settings.database_url, args)
 
 
+async def places_command(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.places import command
+
+    return await command.run(settings.database_url, args)
+
+
 COMMANDS = {
     "chat": chat,
     "run": run_channel,
@@ -229,6 +239,7 @@ COMMANDS = {
     "outbox": outbox_command,
     "db": database,
     "faq": faq_gaps,
+    "places": places_command,
 }
 
 
@@ -260,8 +271,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     if args.command == "chat":
         logging.getLogger().setLevel(max(logging.WARNING, logging.getLogger().level))  # keep the transcript clean
+    status = 0
     try:
-        asyncio.run(COMMANDS[args.command](settings, args))
+        status = asyncio.run(COMMANDS[args.command](settings, args)) or 0
     except UsageError as error:
         print(f"joldas: {error}", file=sys.stderr)
         return 2
@@ -273,7 +285,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         pass
-    return 0
+    return status
 
 
 if __name__ == "__main__":

@@ -40,7 +40,7 @@ class PlaceEntry(Strict):
     names: PlaceNames | None = None  # may be left out when `region` names a region of content/regions.yaml
     region: str | None = None  # the key of this place in content/regions.yaml
     aliases: list[str] = []
-    kato: str | None = Field(default=None, pattern=r"^\d{9}$")
+    kato: str | None = Field(default=None, pattern=r"^\d{6,14}$")  # KATO (KZ) or SOATE (KG)
     source: Source | None = None
     places: list[PlaceEntry] = []
 

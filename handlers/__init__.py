@@ -4,11 +4,11 @@ Handlers never import a channel library: they get a `Conversation` and answer th
 """
 
 from bot.router import Router
-from handlers import eligibility, fallback, faq, package, privacy, start
+from handlers import eligibility, fallback, faq, package, places, privacy, start
 
 
 def build_router() -> Router:
     root = Router()
-    for feature in (start, package, eligibility, privacy, faq, fallback):
+    for feature in (start, package, eligibility, places, privacy, faq, fallback):
         root.include(feature.router)
     return root

@@ -13,6 +13,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from bot import places
 from bot.content.regions import find_region, region, regions
 from bot.content.sources import cite_parts
 from bot.content.yearly import TRACK_CATEGORY, quota
@@ -513,6 +514,8 @@ async def show_result(ctx: Conversation, keep: bool = True) -> None:
                 result=result.as_data(),
             )
         )
+        lives_in = answers.get("destination_region" if answers.get("already_moved") == "yes" else "departure_region")
+        places.settle(ctx.contact, lives_in)
     ctx.goto(STATE, answers=answers, history=ctx.data.get("history", []), asking="done", path=result.path)
     buttons = [[Button("elig:src", ctx._("Sources"))]]
     if result.path:

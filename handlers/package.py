@@ -9,6 +9,7 @@ country's name.
 
 from __future__ import annotations
 
+from bot import places
 from bot.content.regions import find_region, region, regions
 from bot.content.yearly import TRACK_CATEGORY, quota
 from bot.context import Conversation
@@ -80,6 +81,7 @@ async def remember(ctx: Conversation, profile: Profile, position: str | None) ->
         ctx.contact.kind = "labour_migrant" if profile.track == "abroad" else "relocant"
         if region(profile.origin or ""):
             ctx.contact.country, ctx.contact.region = "kz", profile.origin
+            places.settle(ctx.contact, profile.origin)
 
 
 # --- the questions ------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from bot.package import store as package_store
 from bot.package.library import profile_summary
 from bot.router import Router
 from bot.storage import repository
+from handlers import places
 
 router = Router()
 
@@ -51,6 +52,7 @@ async def my_data(ctx: Conversation, _argument: str) -> None:
         "• " + ctx._("Consent to keep data: {consent}").format(consent=consent_line(ctx)),
         "• " + ctx._("Who you are: {kind}").format(kind=ctx._(KIND_LABELS.get(contact.kind, KIND_LABELS["unknown"]))),
         "• " + ctx._("Region: {region}").format(region=place or not_stated),
+        *await places.what_is_kept(ctx),
         "• " + ctx._("First message: {date}").format(date=ctx.t.date(contact.created_at)),
         "• "
         + ctx.ngettext(

@@ -5,6 +5,7 @@ Others build on this module (officials' areas, broadcast audiences, returnees' f
 - `get`, `lineage`, `within` read the tree; an audience query is `Place.path.startswith(area.path)`;
 - `display_name(place, language)`; `place_for_region(key)` maps content/regions.yaml to places;
 - `search(session or index, text, country=None, limit=10)` → hits, with `ambiguous` and `clear_choice`;
+- `settle(contact, region_key)` gives a person without a place the region they live in (package, pre-check);
 - `ensure_loaded(session)` puts content/places/ into a database that lacks them (see docs/decisions.md).
 """
 
@@ -16,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.places.content import region_places
 from bot.places.search import Hit, Names, PlaceIndex, ambiguous, clear_choice, index_for
 from bot.places.store import ensure_loaded
-from bot.storage.models import Place
+from bot.storage.models import Contact, Place
 
 __all__ = [
     "Hit",
@@ -31,6 +32,7 @@ __all__ = [
     "lineage",
     "place_for_region",
     "search",
+    "settle",
     "within",
 ]
 
@@ -66,6 +68,13 @@ async def label(session: AsyncSession, place_id: str | None, language: str) -> s
     places = await lineage(session, place_id) if place_id else []
     shown = [each for each in places if each.kind != "country"]
     return ", ".join(display_name(each, language) for each in shown) or None
+
+
+def settle(contact: Contact, region_key: str | None) -> None:
+    """Gives a person without a place the place of a region they told the bot (content/regions.yaml key)
+    they live in. Called only where what they told is kept, with their consent."""
+    if contact.place_id is None:
+        contact.place_id = place_for_region(region_key)
 
 
 def place_for_region(region_key: str | None) -> str | None:

@@ -56,7 +56,7 @@ async def count_audit_entries(session: AsyncSession, contact: Contact) -> int:
 async def clear_what_was_told(session: AsyncSession, contact: Contact) -> None:
     """Consent withdrawn: everything the person told the bot goes; language and conversation place stay."""
     contact.kind = "unknown"
-    contact.country = contact.region = contact.district = contact.locality = None
+    contact.country = contact.region = contact.district = contact.locality = contact.place_id = None
     for table in TOLD_BY_THE_PERSON:
         await session.execute(delete(table).where(table.contact_id == contact.id))
 

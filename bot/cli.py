@@ -91,6 +91,10 @@ def parser() -> argparse.ArgumentParser:
 
     places_arguments(commands)  # `joldas places search|import|load`
 
+    from bot.officials.command import add_arguments as officials_arguments
+
+    officials_arguments(commands)  # `joldas officials invite|list|suspend|revoke|reinstate|audit`
+
     from bot.tracking.command import add_arguments as tracking_arguments
 
     tracking_arguments(commands)  # `joldas tracking …` and `joldas report retention`
@@ -224,6 +228,12 @@ async def faq_gaps(settings: Settings, args: argparse.Namespace) -> None:
     await list_gaps(settings.database_url, args)
 
 
+async def officials(settings: Settings, args: argparse.Namespace) -> None:
+    from bot.officials import command
+
+    await command.run(settings, args)
+
+
 async def places_command(settings: Settings, args: argparse.Namespace) -> int:
     from bot.places import command
 
@@ -240,6 +250,7 @@ COMMANDS = {
     "db": database,
     "faq": faq_gaps,
     "places": places_command,
+    "officials": officials,
 }
 
 

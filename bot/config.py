@@ -38,6 +38,11 @@ class Settings(BaseSettings):
 
     console_files_dir: str = "joldas-files"
 
+    # Officials (issue 11): the bot's Telegram username for invite deep links (t.me/<name>?start=<code>), and
+    # how long an invite code can be redeemed.
+    telegram_bot_username: str | None = None
+    invite_valid_hours: float = Field(72.0, gt=0)
+
     # The database connections (PostgreSQL; on SQLite only the timeout applies).
     database_pool_size: int = Field(10, ge=1)
     database_pool_max_overflow: int = Field(10, ge=0)
@@ -61,6 +66,7 @@ class Settings(BaseSettings):
         "telegram_api_base",
         "telegram_webhook_secret",
         "telegram_webhook_url",
+        "telegram_bot_username",
         "whatsapp_token",
         "whatsapp_phone_number_id",
         "whatsapp_app_secret",

@@ -51,7 +51,9 @@ class Person:
 
 
 def main_menu_ids() -> list[str]:
-    """The main menu's button ids, in order, as the features register them."""
+    """The main menu's button ids a newcomer sees, in order, as the features register them (entries shown only
+    on a condition, such as the officials' screen, left out)."""
     from handlers import build_router
 
-    return [entry.button_id for entry in sorted(build_router().menu_entries, key=lambda entry: entry.order)]
+    entries = sorted(build_router().menu_entries, key=lambda entry: entry.order)
+    return [entry.button_id for entry in entries if entry.visible is None]

@@ -175,6 +175,10 @@ class AuditEntry(Base):
     contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"), index=True)
     action: Mapped[str] = mapped_column(String(64))
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # An official's action (bot/officials/access.py): who acted (NULL with an area: the operator at the command
+    # line) and the area acted on, as given (not a foreign key: a forged id is recorded as it was tried).
+    official_id: Mapped[int | None] = mapped_column(ForeignKey("officials.id", ondelete="SET NULL"), index=True)
+    area_id: Mapped[str | None] = mapped_column(String(64), index=True)
 
 
 class PackageProfile(Base):
@@ -277,6 +281,41 @@ class Place(Base):
 
 
 # --- officials (issue 11): roles bound to areas, invites ---
+
+
+class Official(Base):
+    """A role (admin | official | focal_point) bound to one area, held by one contact. The row outlives the
+    person: /forget revokes it and `contact_id` becomes NULL, so the audit log still names who acted
+    (this row: role, area, organisation) without anything personal."""
+
+    __tablename__ = "officials"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"), index=True)
+    role: Mapped[str] = mapped_column(String(16))  # admin | official | focal_point
+    area_id: Mapped[str] = mapped_column(String(48), ForeignKey("places.id"), index=True)
+    organisation: Mapped[str | None] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(16), default="active")  # active | suspended | revoked
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    status_at: Mapped[datetime | None]  # when the status last changed
+    invited_by: Mapped[int | None] = mapped_column(ForeignKey("officials.id", ondelete="SET NULL"))  # None: operator
+
+
+class Invite(Base):
+    """A one-time code that makes whoever redeems it an official. Only the code's SHA-256 is kept."""
+
+    __tablename__ = "invites"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    area_id: Mapped[str] = mapped_column(String(48), ForeignKey("places.id"))
+    organisation: Mapped[str | None] = mapped_column(String(200))
+    invited_by: Mapped[int | None] = mapped_column(ForeignKey("officials.id", ondelete="SET NULL"))  # None: operator
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    official_id: Mapped[int | None] = mapped_column(ForeignKey("officials.id", ondelete="SET NULL"))  # made by it
 
 
 # --- broadcasts (issue 11) ---

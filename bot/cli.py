@@ -99,6 +99,10 @@ def parser() -> argparse.ArgumentParser:
 
     tracking_arguments(commands)  # `joldas tracking …` and `joldas report retention`
 
+    from bot.returnees.command import add_arguments as returnees_arguments
+
+    returnees_arguments(commands)  # `joldas services import` and `joldas report referrals` (after tracking's report)
+
     eligibility = commands.add_parser("eligibility", help="the regional quota pre-check for a profile, as JSON")
     eligibility.add_argument("--profile", type=Path, required=True, help="the profile, a JSON file (see README)")
     eligibility.add_argument("--quota", type=Path, help="a quota file like content/data/quota-2026.yaml")
@@ -272,6 +276,8 @@ def main(argv: list[str] | None = None) -> int:
         from bot.faq import command
 
         return command.ask(args)
+    if getattr(args, "run_returnees", None) is not None:  # services import, report referrals
+        return args.run_returnees(args)
     if args.command in ("tracking", "report"):
         from bot.tracking import command
 

@@ -10,6 +10,7 @@ from bot.package import store as package_store
 from bot.package.library import profile_summary
 from bot.router import Router
 from bot.storage import repository
+from handlers import returnees
 from handlers import places
 
 router = Router()
@@ -86,7 +87,7 @@ async def what_features_keep(ctx: Conversation) -> list[str]:
         for kept in await checks.latest(ctx.session, ctx.contact, SHOWN_RESULTS):
             outcome = ctx._(OUTCOMES.get(kept.outcome, kept.outcome))
             lines.append(f"  – {ctx.t.date(kept.created_at)}: {outcome} ({kept.rules_version})")
-    return lines
+    return lines + await returnees.what_is_kept(ctx)
 
 
 router.menu("mydata", N_("My data"), order=90)

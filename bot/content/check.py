@@ -23,6 +23,7 @@ from bot.eligibility.documents import DocumentsFile, check_documents
 from bot.eligibility.rules import RulesFile, check_rules
 from bot.faq.schema import ContactsFile, FaqFile, check_faq_files
 from bot.package.schema import PackageFile, check_package_files
+from bot.returnees.services import ServicesFile, check_services
 from bot.tracking.steps import StepsFile, check_steps
 from bot.workdays import CalendarFile, check_calendar
 
@@ -39,6 +40,7 @@ SCHEMAS: dict[str, type[BaseModel]] = {
     "documents.yaml": DocumentsFile,
     "faq/contacts.yaml": ContactsFile,
     "faq/*.yaml": FaqFile,
+    "services/*.yaml": ServicesFile,
     "tracking/steps.yaml": StepsFile,
 }
 # Checks across files (for example: every region a rule names exists), each returning its problems.
@@ -50,6 +52,7 @@ CROSS_CHECKS: list[Callable[[Path], list[Problem]]] = [
     check_documents,
     check_calendar,
     check_faq_files,
+    check_services,
     check_steps,
 ]
 

@@ -325,3 +325,90 @@ class Invite(Base):
 
 
 # --- returnees (issue 13) ---
+
+
+class ReturneeProfile(Base):
+    """What a person who came back told the bot: where they live, when and from where they came back, what
+    they need. Kept with consent; goes with the contact."""
+
+    __tablename__ = "returnee_profiles"
+
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True)
+    place_id: Mapped[str | None] = mapped_column(String(64))
+    returned_in: Mapped[str | None] = mapped_column(String(7))  # a month, "2026-02"
+    came_from: Mapped[str | None] = mapped_column(String(8))  # ru | kz | kg | tr | kr | other
+    needs: Mapped[list[str]] = mapped_column(JSON, default=list)
+    note: Mapped[str | None] = mapped_column(String(1000))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Referral(Base):
+    """A returnee's request passed to a focal point. The row outlives the person: /forget sets `contact_id`
+    to NULL and deletes `ReferralDetails` and the messages, so the focal point's record keeps the area, the
+    needs, the times and the outcome without anything that names the person."""
+
+    __tablename__ = "referrals"
+    __table_args__ = (Index("ix_referrals_official_status", "official_id", "status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"), index=True)
+    official_id: Mapped[int | None] = mapped_column(ForeignKey("officials.id", ondelete="SET NULL"))
+    area_id: Mapped[str | None] = mapped_column(String(64), index=True)  # the area of the focal point who has it
+    country: Mapped[str] = mapped_column(String(2))  # KZ | KG: whose working days count
+    needs: Mapped[list[str]] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(16), default="waiting")  # waiting | accepted | closed
+    escalations: Mapped[int] = mapped_column(Integer, default=0)
+    chatting: Mapped[bool] = mapped_column(default=True)  # the two-way conversation is on (either side ends it)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    accepted_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    outcome: Mapped[str | None] = mapped_column(String(24))  # helped | sent_elsewhere | could_not_help
+    outcome_reason: Mapped[str | None] = mapped_column(String(500))
+    followup: Mapped[str | None] = mapped_column(String(8))  # yes | partly | no: the person's answer later
+    followup_at: Mapped[datetime | None]
+
+
+class ReferralDetails(Base):
+    """What names the person in a referral: their place, language and note. Deleted with the contact."""
+
+    __tablename__ = "referral_details"
+
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referrals.id", ondelete="CASCADE"), primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
+    place_id: Mapped[str | None] = mapped_column(String(64))
+    language: Mapped[str] = mapped_column(String(8))
+    note: Mapped[str | None] = mapped_column(String(1000))
+
+
+class ReferralMessage(Base):
+    """One message of the conversation between a returnee and the focal point, in order. Deleted with the
+    person (`contact_id` is always the returnee's, whoever wrote it)."""
+
+    __tablename__ = "referral_messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referrals.id", ondelete="CASCADE"), index=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
+    sender: Mapped[str] = mapped_column(String(12))  # person | focal_point
+    text: Mapped[str] = mapped_column(String(4096), default="")
+    attachment: Mapped[str | None] = mapped_column(String(16))  # voice | photo | document | … when not text
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ServiceOffice(Base):
+    """An office serving one need in one area, loaded by an operator from CSV (`joldas services import`):
+    the facts the sources lack (addresses, phones, hours). Replaced as a whole at each import."""
+
+    __tablename__ = "service_offices"
+    __table_args__ = (Index("ix_service_offices_need_area", "need", "area_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    need: Mapped[str] = mapped_column(String(24))
+    area_id: Mapped[str] = mapped_column(String(64))
+    name: Mapped[dict[str, Any]] = mapped_column(default=dict)  # {kk, ru, ky}
+    address: Mapped[dict[str, Any]] = mapped_column(default=dict)  # {kk, ru, ky}
+    bring: Mapped[dict[str, Any]] = mapped_column(default=dict)  # {kk, ru, ky}, may be empty
+    phone: Mapped[str | None] = mapped_column(String(64))
+    hours: Mapped[str | None] = mapped_column(String(64))
+    source: Mapped[str] = mapped_column(String(200))  # who vouches for the row, as the operator states it
+    imported_at: Mapped[datetime]

@@ -14,10 +14,11 @@ from bot.storage.models import (
     InboxUpdate,
     OutboxMessage,
     PackageProfile,
+    ReturneeProfile,
 )
 
 # Tables holding what a person told the bot, deleted when they withdraw consent.
-TOLD_BY_THE_PERSON = (PackageProfile, ChecklistTick, EligibilityResult)
+TOLD_BY_THE_PERSON = (PackageProfile, ChecklistTick, EligibilityResult, ReturneeProfile)
 
 
 async def lock_person(session: AsyncSession, channel: str, external_id: str) -> None:

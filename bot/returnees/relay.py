@@ -1,0 +1,108 @@
+"""The conversation of an open referral: what the person writes goes to the focal point and the answers come
+back, each kept (`referral_messages`, in order) and queued through the outbox, labelled with who wrote it.
+Either side can end it. A message to someone the platform cannot reach is kept and the writer is told."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import places
+from bot.conversation import Button, Reply
+from bot.delivery import outbox
+from bot.i18n import N_, texts
+from bot.returnees import buttons
+from bot.returnees.referrals import area_label, contact_of, holder_of
+from bot.storage.models import Contact, Official, Referral, ReferralMessage
+
+ATTACHMENT_LABELS = {
+    "voice": N_("[voice note]"),
+    "audio": N_("[audio]"),
+    "photo": N_("[photo]"),
+    "video": N_("[video]"),
+    "document": N_("[file]"),
+}
+
+
+def shown(t, text: str, attachment: str | None) -> str:
+    """The words of a message, with what it carried that cannot be passed on written as a label."""
+    label = t.gettext(ATTACHMENT_LABELS.get(attachment, N_("[file]"))) if attachment else ""
+    return " ".join(part for part in (label, text) if part)
+
+
+async def from_person(
+    session: AsyncSession, referral: Referral, person: Contact, text: str, attachment: str | None, now: datetime
+) -> outbox.NotQueued | None:
+    """Passes the person's message to the focal point who has the referral; why not, when it could not be."""
+    session.add(
+        ReferralMessage(
+            referral_id=referral.id,
+            contact_id=person.id,
+            sender="person",
+            text=text,
+            attachment=attachment,
+            created_at=now,
+        )
+    )
+    holder = await holder_of(session, referral)
+    contact = await contact_of(session, holder.official if holder else None)
+    if contact is None:
+        return outbox.NotQueued.UNREACHABLE
+    t = texts(contact.language or "ru")
+    place = await places.get(session, referral.area_id)
+    heading = t.gettext("Request No. {number} ({area}), the person writes:").format(
+        number=referral.id, area=places.display_name(place, t.language) if place else "—"
+    )
+    choices = [
+        [Button(buttons.fp("reply", referral.id), t.gettext("Answer"))],
+        [Button(buttons.fp("close", referral.id), t.gettext("Close the request"), t.gettext("Close request"))],
+    ]
+    return await outbox.queue_for_contact(
+        session, contact, [Reply(f"{heading}\n{shown(t, text, attachment)}", choices)], now, kind=outbox.Kind.RELAY
+    )
+
+
+async def from_focal_point(
+    session: AsyncSession, referral: Referral, official: Official, text: str, attachment: str | None, now: datetime
+) -> outbox.NotQueued | None:
+    """Passes the focal point's answer to the person, labelled with who answers."""
+    person = await session.get(Contact, referral.contact_id) if referral.contact_id else None
+    if person is None:
+        return outbox.NotQueued.UNREACHABLE
+    session.add(
+        ReferralMessage(
+            referral_id=referral.id,
+            contact_id=person.id,
+            sender="focal_point",
+            text=text,
+            attachment=attachment,
+            created_at=now,
+        )
+    )
+    t = texts(person.language or "ru")
+    area = await places.get(session, referral.area_id)
+    heading = t.gettext("Answer from {who} (request No. {number}):").format(
+        who=area_label(t, area, official), number=referral.id
+    )
+    choices = [
+        [Button(buttons.ret("end", referral.id), t.gettext("End the conversation"), t.gettext("End conversation"))]
+    ]
+    return await outbox.queue_for_contact(
+        session, person, [Reply(f"{heading}\n{shown(t, text, attachment)}", choices)], now, kind=outbox.Kind.RELAY
+    )
+
+
+async def messages_of(session: AsyncSession, contact: Contact) -> list[ReferralMessage]:
+    return list(
+        await session.scalars(
+            select(ReferralMessage).where(ReferralMessage.contact_id == contact.id).order_by(ReferralMessage.id)
+        )
+    )
+
+
+async def count_for(session: AsyncSession, contact: Contact) -> int:
+    return await session.scalar(
+        select(func.count()).select_from(ReferralMessage).where(ReferralMessage.contact_id == contact.id)
+    )

@@ -103,6 +103,10 @@ def parser() -> argparse.ArgumentParser:
 
     returnees_arguments(commands)  # `joldas services import` and `joldas report referrals` (after tracking's report)
 
+    from bot.broadcasts.command import add_arguments as broadcast_arguments
+
+    broadcast_arguments(commands)  # `joldas broadcast …` and `joldas demo seed`
+
     eligibility = commands.add_parser("eligibility", help="the regional quota pre-check for a profile, as JSON")
     eligibility.add_argument("--profile", type=Path, required=True, help="the profile, a JSON file (see README)")
     eligibility.add_argument("--quota", type=Path, help="a quota file like content/data/quota-2026.yaml")
@@ -278,6 +282,10 @@ def main(argv: list[str] | None = None) -> int:
         return command.ask(args)
     if getattr(args, "run_returnees", None) is not None:  # services import, report referrals
         return args.run_returnees(args)
+    if args.command in ("broadcast", "demo"):
+        from bot.broadcasts import command
+
+        return command.main(args)
     if args.command in ("tracking", "report"):
         from bot.tracking import command
 

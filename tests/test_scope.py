@@ -25,6 +25,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from bot.broadcasts import command as broadcast_command
+from bot.broadcasts import manage
 from bot.cli import UsageError
 from bot.config import Settings
 from bot.officials import access, command, invites, roster
@@ -78,6 +80,28 @@ def cli(arguments: str) -> Attempt:
     return attempt
 
 
+def broadcast_cli(arguments: str) -> Attempt:
+    """`joldas broadcast …`, usually with `--as`."""
+
+    async def attempt(world: World, database, now) -> None:
+        root = argparse.ArgumentParser(prog="joldas")
+        broadcast_command.add_arguments(root.add_subparsers(dest="command", required=True))
+        args = root.parse_args(["broadcast", *shlex.split(world.fill(arguments))])
+        with pytest.raises(broadcast_command.Refused, match="refused"):
+            await broadcast_command.run(Settings(database_url=world.database_url), args)
+
+    return attempt
+
+
+async def cancel_a_regional_broadcast(session, world: World, now) -> None:
+    """The region's official writes a notice (allowed); the district's official tries to stop it."""
+    made = await manage.create(
+        session, world.officials["regional"], area_id=world.ids["region"], audience_kind="everyone",
+        texts={"ru": "Собрание"}, now=now,
+    )  # fmt: skip
+    await manage.cancel(session, world.officials["district"], made, now)
+
+
 def call(what: Callable) -> Attempt:
     async def attempt(world: World, database, now) -> None:
         async with database.transaction() as session:
@@ -126,6 +150,24 @@ ATTEMPTS = [
     ("a reused invite code", typed("resident", "/start {used_code}")),
     ("an invite code of an official suspended since", typed("resident", "{suspended_code}")),
     ("a code nobody made", typed("resident", "JOL-AAAA-BBBB-CCCC")),
+    ("a forged notices button: the whole region, by a district official", press("district", "ntc:area:{region}")),
+    ("a forged notices button: another region", press("regional", "ntc:area:{other_region}")),
+    ("a forged notices button: another country, by an admin", press("admin", "ntc:area:{abroad}")),
+    ("a person with no role pressing a notices button", press("resident", "ntc:new")),
+    ("a suspended official writing a notice", press("suspended", "ntc:new")),
+    (
+        "the command line as a district official, broadcasting to the region",
+        broadcast_cli("create --area {region} --text ru=Собрание --as {district}"),
+    ),
+    (
+        "the command line as an official, broadcasting to another region",
+        broadcast_cli("create --area {other_region} --text ru=Собрание --as {regional}"),
+    ),
+    (
+        "the command line as a suspended official, broadcasting in their area",
+        broadcast_cli("create --area {region} --text ru=Собрание --as {suspended}"),
+    ),
+    ("a district official stopping the region's notice", call(cancel_a_regional_broadcast)),
     (
         "a district official acting on the whole region",
         call(

@@ -109,6 +109,46 @@ async def queue(
     return result.rowcount if dedupe_key else len(rows)
 
 
+@dataclass(frozen=True)
+class Addressed:
+    """One message already rendered for its channel, to one person: a row of `queue_many`."""
+
+    contact_id: int | None
+    channel: str
+    address: str
+    payload: dict[str, Any]
+    dedupe_key: str
+
+
+async def queue_many(
+    session: AsyncSession, messages: Sequence[Addressed], kind: Kind, now: datetime
+) -> dict[str, int]:
+    """Queues many messages in one statement (a chunk of a broadcast: the caller checked consent, /stop and
+    reachability in its query). A dedupe key already in the outbox is skipped; returns the new rows' ids by key."""
+    if not messages:
+        return {}
+    rows = [
+        {
+            "contact_id": message.contact_id,
+            "channel": message.channel,
+            "address": message.address,
+            "kind": kind.value,
+            "priority": PRIORITY[kind],
+            "payload": message.payload,
+            "dedupe_key": message.dedupe_key,
+            "not_before": now,
+            "created_at": now,
+        }
+        for message in messages
+    ]
+    statement = (
+        _insert(session).values(rows).on_conflict_do_nothing().returning(OutboxMessage.id, OutboxMessage.dedupe_key)
+    )
+    written = {key: row_id for row_id, key in await session.execute(statement)}
+    wake_after_commit(session, "outbox")
+    return written
+
+
 class NotQueued(enum.StrEnum):
     NO_CONSENT = "no consent to notices"
     STOPPED = "the person said /stop"

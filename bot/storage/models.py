@@ -321,6 +321,60 @@ class Invite(Base):
 # --- broadcasts (issue 11) ---
 
 
+class Broadcast(Base):
+    """A notice to the people of an area, in up to three languages, sent now, at a time, or every week or month.
+
+    Each sending is a round: the audience is chosen again, and queued in chunks by a timer (`broadcast:<id>`),
+    `cursor` being the last contact id queued in the current round. `report` keeps the last round's final figures.
+    """
+
+    __tablename__ = "broadcasts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    area_id: Mapped[str] = mapped_column(String(48), ForeignKey("places.id"), index=True)
+    audience: Mapped[str] = mapped_column(String(24))
+    texts: Mapped[dict[str, Any]] = mapped_column(default=dict)  # {"kk": "...", "ru": "..."}
+    fallback_language: Mapped[str] = mapped_column(String(8))
+    organisation: Mapped[str | None] = mapped_column(String(120))
+    official_id: Mapped[int | None] = mapped_column(ForeignKey("officials.id", ondelete="SET NULL"), index=True)
+    silent_months: Mapped[int | None] = mapped_column(Integer)  # leave out people silent for longer
+    repeat: Mapped[str] = mapped_column(String(8), default="once")  # once | weekly | monthly
+    first_at: Mapped[datetime | None]  # the first sending as planned: repetitions keep its local time and day
+    next_at: Mapped[datetime | None]
+    status: Mapped[str] = mapped_column(String(16), default="draft")  # draft | scheduled | sending | done | cancelled
+    round: Mapped[int] = mapped_column(Integer, default=0)
+    cursor: Mapped[int] = mapped_column(Integer, default=0)
+    queuing: Mapped[bool] = mapped_column(default=False)
+    report: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+
+
+class BroadcastDelivery(Base):
+    """What became of one person in one round: queued (with its outbox row), or skipped and why."""
+
+    __tablename__ = "broadcast_deliveries"
+
+    broadcast_id: Mapped[int] = mapped_column(ForeignKey("broadcasts.id", ondelete="CASCADE"), primary_key=True)
+    round: Mapped[int] = mapped_column(Integer, primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True)
+    outcome: Mapped[str] = mapped_column(String(16))  # queued | opted_out | unreachable | duplicate
+    language: Mapped[str] = mapped_column(String(8))
+    channel: Mapped[str] = mapped_column(String(16))
+    outbox_id: Mapped[int | None] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), index=True)
+
+
+class NoticeOptOut(Base):
+    """A person pressed "Stop these notices": no more broadcasts of that organisation ("" for the operator's)."""
+
+    __tablename__ = "notice_optouts"
+
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True)
+    organisation: Mapped[str] = mapped_column(String(120), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 # --- tracking (issue 12) ---
 
 

@@ -1,0 +1,152 @@
+"""Who a broadcast reaches, as SQL: people who consented, of the audience chosen, in the area.
+
+"In the area" is the person's place (`contacts.place_id`) within the area's path; for people moving, the
+region they told the pre-departure package they are going to (coming in) or leaving (leaving) counts too.
+People who said /stop, pressed "Stop these notices" for the organisation, or whom the platform cannot reach
+are selected as well, so that a report can count them as skipped; `queueable` tells them apart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, exists, false, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import places
+from bot.content.regions import regions
+from bot.i18n import N_
+from bot.storage.models import Broadcast, Contact, NoticeOptOut, Official, PackageProfile, Place
+
+# Audience kinds, with their names for officials (msgids, translated where shown).
+AUDIENCES = {
+    "everyone": N_("Everyone in the area"),
+    "relocants": N_("Relocants (quota)"),
+    "coming_in": N_("In-migrants coming in"),
+    "leaving": N_("In-migrants leaving"),
+    "kandases": N_("Kandases"),
+    "returnees": N_("Returned migrants"),
+    "labour_migrants": N_("Labour migrants"),
+}
+MONTH = timedelta(days=30)  # "silent for N months" counts months of 30 days
+
+
+@dataclass(frozen=True)
+class Recipient:
+    contact_id: int
+    channel: str
+    address: str
+    language: str | None
+    stopped: bool
+    unreachable: bool
+    opted_out: bool
+    last_inbound_at: datetime | None
+
+    @property
+    def skipped(self) -> str | None:
+        """Why this person gets nothing (counted in the report), or None when the notice is queued."""
+        if self.stopped or self.opted_out:
+            return "opted_out"
+        if self.unreachable:
+            return "unreachable"
+        return None
+
+
+def organisation_key(organisation: str | None) -> str:
+    """How an opt-out names an organisation: its name folded, "" for the operator's own notices."""
+    return " ".join((organisation or "").casefold().split())[:120]
+
+
+async def region_keys_within(session: AsyncSession, area: Place) -> list[str]:
+    keys = []
+    for region in regions():
+        place_id = places.place_for_region(region.id)
+        if place_id is not None and await places.within(session, place_id, area.id):
+            keys.append(region.id)
+    return keys
+
+
+def condition(broadcast: Broadcast, area: Place, region_keys: list[str], now: datetime):
+    """The WHERE clause of a broadcast's audience (without /stop and reachability, see `Recipient.skipped`)."""
+    resident = Contact.place_id.in_(select(Place.id).where(Place.path.startswith(area.path, autoescape=True)))
+    moving = region_keys or ["-"]
+
+    def package(track: str, *where):
+        return exists().where(PackageProfile.contact_id == Contact.id, PackageProfile.track == track, *where)
+
+    kinds = {
+        "everyone": resident,
+        "relocants": and_(
+            Contact.kind == "relocant",
+            or_(
+                resident,
+                exists().where(PackageProfile.contact_id == Contact.id, PackageProfile.destination.in_(moving)),
+            ),
+        ),
+        "coming_in": package("in_migrant", PackageProfile.destination.in_(moving)),
+        "leaving": package("in_migrant", or_(PackageProfile.origin.in_(moving), resident)),
+        "kandases": package("kandas", or_(PackageProfile.destination.in_(moving), resident)),
+        "returnees": and_(Contact.kind == "returnee", resident),
+        "labour_migrants": and_(Contact.kind == "labour_migrant", resident),
+    }
+    # An official's own contact is in an audience only as a resident of the area (they told the bot where
+    # they live), never because of the role.
+    official = exists().where(Official.contact_id == Contact.id)
+    where = [
+        Contact.consent == "granted",
+        kinds.get(broadcast.audience, false()),
+        or_(~official, resident),
+    ]
+    if broadcast.silent_months:
+        where.append(Contact.last_inbound_at >= now - broadcast.silent_months * MONTH)
+    return and_(*where)
+
+
+def select_recipients(broadcast: Broadcast, area: Place, region_keys: list[str], now: datetime):
+    opted = exists().where(
+        NoticeOptOut.contact_id == Contact.id,
+        NoticeOptOut.organisation == organisation_key(broadcast.organisation),
+    )
+    return select(
+        Contact.id,
+        Contact.channel,
+        Contact.external_id,
+        Contact.language,
+        (Contact.status == "stopped").label("stopped"),
+        Contact.unreachable_since.is_not(None).label("unreachable"),
+        opted.label("opted"),
+        Contact.last_inbound_at,
+    ).where(condition(broadcast, area, region_keys, now))
+
+
+async def chunk(
+    session: AsyncSession,
+    broadcast: Broadcast,
+    area: Place,
+    region_keys: list[str],
+    now: datetime,
+    after: int,
+    size: int,
+) -> list[Recipient]:
+    """The next `size` people of the audience with a contact id above `after`, in id order."""
+    query = (
+        select_recipients(broadcast, area, region_keys, now).where(Contact.id > after).order_by(Contact.id).limit(size)
+    )
+    return [Recipient(*row) for row in await session.execute(query)]
+
+
+async def counts(
+    session: AsyncSession, broadcast: Broadcast, area: Place, region_keys: list[str], now: datetime, window: timedelta
+) -> list[tuple[str, str | None, str | None, bool, int]]:
+    """The audience counted by (channel, language, why skipped, written within `window`), for the preview."""
+    query = select_recipients(broadcast, area, region_keys, now).subquery()
+    recent = query.c.last_inbound_at >= now - window
+    grouped = select(
+        query.c.channel, query.c.language, query.c.stopped, query.c.unreachable, query.c.opted, recent, func.count()
+    ).group_by(query.c.channel, query.c.language, query.c.stopped, query.c.unreachable, query.c.opted, recent)
+    found = []
+    for channel, language, stopped, unreachable, opted, written, n in await session.execute(grouped):
+        skipped = Recipient(0, channel, "", language, stopped, unreachable, opted, None).skipped
+        found.append((channel, language, skipped, bool(written), n))
+    return found

@@ -4,13 +4,37 @@ Handlers never import a channel library: they get a `Conversation` and answer th
 """
 
 from bot.router import Router
-from handlers import eligibility, fallback, faq, focal_points, notices, officials, package, places, privacy, returnees, start
+from handlers import (
+    eligibility,
+    fallback,
+    faq,
+    focal_points,
+    notices,
+    officials,
+    package,
+    places,
+    privacy,
+    returnees,
+    start,
+)
 
 
 def build_router() -> Router:
     root = Router()
     # officials first: its guard redeems an invite code and notes the person's role before anything else
-    features = (officials, start, package, eligibility, returnees, focal_points, places, privacy, faq, notices, fallback)
+    features = (
+        officials,
+        start,
+        package,
+        eligibility,
+        returnees,
+        focal_points,
+        places,
+        privacy,
+        faq,
+        notices,
+        fallback,
+    )
     for feature in features:
         root.include(feature.router)
     return root

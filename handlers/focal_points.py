@@ -22,7 +22,7 @@ from bot.returnees.buttons import Fp, fp
 from bot.returnees.referrals import OPEN, OUTCOMES, STATUSES, accept, close, needs_text
 from bot.router import NotUnderstood, Router
 from bot.storage.models import Official, Referral, as_utc
-from handlers.officials import acting
+from handlers.officials import NOT_ALLOWED, acting
 from handlers.returnees import ATTACHMENTS
 
 router = Router()
@@ -39,8 +39,29 @@ def is_official(ctx: Conversation) -> bool:
 router.menu(fp("list"), N_("Referrals"), order=72, visible=is_official)
 
 
+async def actor(ctx: Conversation, action: str) -> Official | None:
+    """The role the person acts as (refused and audited when they hold none: then None)."""
+    try:
+        return await access.actor_in_messenger(ctx.session, ctx.contact, action, ctx.clock.now())
+    except access.Denied:
+        return None
+
+
+async def own_area(ctx: Conversation, action: str) -> Official | None:
+    """The official, allowed `action` on their own area; None (and the menu) when they may not."""
+    official = await actor(ctx, action)
+    try:
+        if official is None:
+            raise access.Denied("not_an_official")
+        await access.authorise(ctx.session, official, action, official.area_id, ctx.clock.now())
+    except access.Denied:
+        ctx.show_menu(ctx._(NOT_ALLOWED))
+        return None
+    return official
+
+
 async def actor_and_referral(ctx: Conversation, pressed: Fp) -> tuple[Official, Referral]:
-    official = acting(ctx) or await access.acting_official(ctx.session, ctx.contact)
+    official = await actor(ctx, f"referral.{pressed.action}")
     referral = await ctx.session.get(Referral, pressed.referral()) if pressed.referral() is not None else None
     if official is None or referral is None:
         raise NotUnderstood("button")
@@ -130,7 +151,7 @@ async def relay_to_person(ctx: Conversation) -> bool:
     attachment = getattr(incoming, "attachment", None)
     if not incoming.text and attachment not in ATTACHMENTS:
         return False
-    official = acting(ctx) or await access.acting_official(ctx.session, ctx.contact)
+    official = await actor(ctx, "referral.answer")
     referral = await ctx.session.get(Referral, ctx.data.get("referral") or 0)
     if official is None or referral is None or referral.status == "closed":
         ctx.show_menu(ctx._("This request is closed."))
@@ -152,7 +173,7 @@ async def relay_to_person(ctx: Conversation) -> bool:
 
 @router.state("fp_reason")
 async def reason_text(ctx: Conversation, text: str) -> None:
-    official = acting(ctx) or await access.acting_official(ctx.session, ctx.contact)
+    official = await actor(ctx, "referral.close")
     referral = await ctx.session.get(Referral, ctx.data.get("referral") or 0)
     outcome = ctx.data.get("outcome")
     if official is None or referral is None or outcome not in OUTCOMES:
@@ -167,10 +188,9 @@ async def reason_text(ctx: Conversation, text: str) -> None:
 
 
 async def show_list(ctx: Conversation) -> None:
-    official = acting(ctx) or await access.acting_official(ctx.session, ctx.contact)
+    official = await own_area(ctx, "referral.list")
     if official is None:
-        raise NotUnderstood("command")
-    await access.authorise(ctx.session, official, "referral.list", official.area_id, ctx.clock.now())
+        return
     found = list(await ctx.session.scalars(select_open(official.id).limit(SHOWN)))
     lines = [ctx._("Your open requests:") if found else ctx._("You have no open requests.")]
     rows = []
@@ -192,10 +212,9 @@ def select_open(official_id: int):
 
 
 async def show_report(ctx: Conversation) -> None:
-    official = acting(ctx) or await access.acting_official(ctx.session, ctx.contact)
+    official = await own_area(ctx, "report.referrals")
     if official is None:
-        raise NotUnderstood("command")
-    await access.authorise(ctx.session, official, "report.referrals", official.area_id, ctx.clock.now())
+        return
     found = await figures.referral_figures(ctx.session, official.area_id)
     area = await places.get(ctx.session, official.area_id)
     lines = [

@@ -23,13 +23,15 @@ from bot.returnees.needs import BY_KEY, CAME_FROM, NEEDS, known_needs
 from bot.returnees.services import catalogue, services_for
 from bot.router import NotUnderstood, Router
 from bot.storage.models import as_utc
+from handlers import places as place_picker
 
 router = Router()
 
 START = N_("I've come back")
 MAX_NOTE = 1000
-MAX_PLACE_CHOICES = 5
-STEPS = ("ret_place", "ret_when", "ret_from", "ret_needs", "ret_note")
+STEPS = ("ret_when", "ret_from", "ret_needs", "ret_note")
+PICKER = "returnee"  # the place picker's continuation (handlers/places.py)
+WHERE = N_("Where do you live now? Type your village, town or district as you write it.")
 ATTACHMENTS = ("voice", "audio", "photo", "video", "document")
 
 
@@ -40,10 +42,24 @@ def back_row(ctx: Conversation) -> list[Button]:
 # --- the questions ---------------------------------------------------------------------------------------
 
 
-def ask_place(ctx: Conversation, note: str | None = None) -> None:
-    ctx.goto("ret_place", **answers(ctx))
-    question = ctx._("Where do you live now? Type your village, town or district as you write it.")
-    ctx.say("\n\n".join(part for part in (note, question) if part), [back_row(ctx)])
+async def ask_place(ctx: Conversation) -> None:
+    """Where they live: the place they gave before (My place), else the place picker's question."""
+    data = answers(ctx)
+    if ctx.contact.place_id and await places.get(ctx.session, ctx.contact.place_id) is not None:
+        await place_chosen(ctx, ctx.contact.place_id, data)
+    else:
+        await place_picker.ask(ctx, then=PICKER, question=WHERE, **data)
+
+
+@place_picker.picked(PICKER)
+async def place_chosen(ctx: Conversation, place_id: str | None, data: dict) -> None:
+    if place_id is None:
+        ctx.show_menu()
+        return
+    lineage = await places.lineage(ctx.session, place_id)
+    ctx.goto(None, **{**data, "place": place_id, "country": lineage[-1].id})
+    ctx.say(ctx._("Your place: {place}.").format(place=await places.label(ctx.session, place_id, ctx.language)))
+    ask_when(ctx)
 
 
 def ask_when(ctx: Conversation) -> None:
@@ -88,7 +104,6 @@ def ask_note(ctx: Conversation) -> None:
 
 
 ASKS = {
-    "ret_place": ask_place,
     "ret_when": ask_when,
     "ret_from": ask_from,
     "ret_needs": ask_needs,
@@ -118,8 +133,6 @@ async def returnee_button(ctx: Conversation, argument: str) -> None:
     match pressed.action, pressed.args:
         case "start", ():
             await start(ctx)
-        case "place", (place_id,):
-            await take_place(ctx, place_id)
         case "when", (value,) if ctx.state == "ret_when":
             take_when(ctx, value)
         case "from", (value,) if ctx.state == "ret_from" and (value in CAME_FROM or value == "skip"):
@@ -150,37 +163,10 @@ async def start(ctx: Conversation) -> None:
         await show_services(ctx)
         return
     ctx.goto(None)
-    ask_place(ctx)
+    await ask_place(ctx)
 
 
 # --- taking answers ---------------------------------------------------------------------------------------
-
-
-@router.state("ret_place")
-async def place_text(ctx: Conversation, text: str) -> None:
-    hits = await places.search(ctx.session, text, limit=MAX_PLACE_CHOICES)
-    clear = places.clear_choice(hits)
-    if clear is not None:
-        await take_place(ctx, clear.place_id)
-    elif hits:
-        rows = [
-            [Button(ret("place", hit.place_id), hit.label(ctx.language), hit.names(ctx.language)[:20])] for hit in hits
-        ]
-        ctx.say(ctx._("Which one do you mean?"), rows + [back_row(ctx)])
-    else:
-        ask_place(
-            ctx, ctx._("I could not find “{text}”. Try another spelling, or the district.").format(text=text[:60])
-        )
-
-
-async def take_place(ctx: Conversation, place_id: str) -> None:
-    lineage = await places.lineage(ctx.session, place_id)
-    if not lineage or ctx.state != "ret_place":
-        raise NotUnderstood("button")
-    ctx.data["place"], ctx.data["country"] = place_id, lineage[-1].id
-    shown = await places.label(ctx.session, place_id, ctx.language)
-    ctx.say(ctx._("Your place: {place}.").format(place=shown))
-    ask_when(ctx)
 
 
 def take_when(ctx: Conversation, value: str) -> None:

@@ -34,9 +34,16 @@ async def outbox_texts(engine, address: str) -> list[str]:
         return [row.payload.get("text") or str(row.payload) for row in rows]
 
 
+async def pick_place(person: Person, typed: str, place_id: str) -> None:
+    """Through the place picker (handlers/places.py): type, then confirm the one hit or pick it among several."""
+    await person.say(typed)
+    chosen = next(button for button in person.button_ids if button in (f"pl:yes:{place_id}", f"pl:pick:{place_id}"))
+    await person.press(chosen)
+
+
 async def come_back(person: Person, place_text: str = "Жаны-Арык", needs=("documents", "work")) -> None:
     await person.press("ret:start")
-    await person.say(place_text)
+    await pick_place(person, place_text, VILLAGE_AA)
     await person.press("ret:when:0")
     await person.press("ret:from:ru")
     for need in needs:
@@ -208,7 +215,9 @@ async def test_every_button_of_both_sides_fits_whatsapp(engine, language):
     replies = await person.onboard(language)
     replies += await person.press("ret:start")
     replies += await person.say("Кызыл")  # several places: a choice
+    replies += await person.press("pl:change")
     replies += await person.say("Жаңы-Арык")
+    replies += await person.press(f"pl:yes:{VILLAGE_AA}")
     replies += await person.press("ret:when:skip")
     replies += await person.press("ret:from:kz")
     for need in ("documents", "child_docs", "psych", "entry_ban", "benefits"):

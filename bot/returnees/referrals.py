@@ -257,10 +257,18 @@ async def escalate(session: AsyncSession, timer: Timer, now: datetime) -> None:
             now,
             referral=referral.id,
             reason="no focal point above",
+            by="timer",
         )
         return
     await access.audit(
-        session, None, "referral.escalated", holder.area.id, now, referral=referral.id, moved_from=referral.area_id
+        session,
+        None,
+        "referral.escalated",
+        holder.area.id,
+        now,
+        referral=referral.id,
+        moved_from=referral.area_id,
+        by="timer",
     )
     referral.area_id, referral.official_id = holder.area.id, holder.official.id
     referral.escalations += 1

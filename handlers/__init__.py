@@ -16,6 +16,7 @@ from handlers import (
     privacy,
     returnees,
     start,
+    tracking,
 )
 
 
@@ -29,6 +30,7 @@ def build_router() -> Router:
         eligibility,
         returnees,
         focal_points,
+        tracking,
         places,
         privacy,
         faq,

@@ -27,6 +27,7 @@ from bot.faq.search import is_question
 from bot.i18n import N_, typed_as
 from bot.router import NotUnderstood, Router
 from bot.storage.models import EligibilityResult
+from handlers import tracking
 from handlers.region_choice import offer_candidates, region_rows
 
 router = Router()
@@ -530,6 +531,8 @@ async def show_result(ctx: Conversation, keep: bool = True) -> None:
                 )
             ]
         )
+    if result.outcome == "eligible" and ctx.has_consent:
+        buttons.append([tracking.track_button(ctx)])
     buttons += [[Button("elig:restart", ctx._("Check again"))], [Button("menu", ctx._("Menu"))]]
     ctx.say(result_text(ctx, renderer, result), buttons)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Index, Integer, MetaData, String, UniqueConstraint
@@ -376,6 +376,92 @@ class NoticeOptOut(Base):
 
 
 # --- tracking (issue 12) ---
+
+
+class Application(Base):
+    """An application for the regional quota that a person follows with the bot: where and when it was lodged,
+    its path and the rules version of that day, and where it stands now. The number and the phone are personal
+    data: shown to the person and to officials of the application's area only, never logged; /forget deletes
+    the row with everything hanging from it."""
+
+    __tablename__ = "applications"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
+    path: Mapped[str] = mapped_column(String(40))
+    rules_version: Mapped[str] = mapped_column(String(16))
+    office: Mapped[str] = mapped_column(String(32))
+    region: Mapped[str | None] = mapped_column(String(32))  # the region it was lodged in (a region key)
+    destination: Mapped[str | None] = mapped_column(String(32))  # the region moved to (a region key)
+    place_id: Mapped[str | None] = mapped_column(ForeignKey("places.id", ondelete="SET NULL"), index=True)
+    number: Mapped[str | None] = mapped_column(String(64), index=True)
+    phone: Mapped[str | None] = mapped_column(String(20), index=True)  # digits only, with the country code
+    lodged_at: Mapped[datetime]
+    counts_from: Mapped[date]
+    status: Mapped[str] = mapped_column(String(32))
+    status_at: Mapped[datetime]
+    moved_on: Mapped[date | None]  # the day the person moved: check-ins count from it
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ApplicationEvent(Base):
+    """One change of an application's status: who made it (the person, an official, the operator, an
+    organisation's API client) and their note. `request_key` makes a replayed import row or API call a no-op."""
+
+    __tablename__ = "application_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(32))
+    previous: Mapped[str | None] = mapped_column(String(32))
+    at: Mapped[datetime]
+    by: Mapped[str] = mapped_column(String(16))  # person | official | operator | api | import
+    official_id: Mapped[int | None] = mapped_column(ForeignKey("officials.id", ondelete="SET NULL"), index=True)
+    note: Mapped[str | None] = mapped_column(String(500))
+    request_key: Mapped[str | None] = mapped_column(String(160), unique=True)
+
+
+class CheckIn(Base):
+    """A check-in N months after the move: still in the region, employed, housing, anything wrong."""
+
+    __tablename__ = "checkins"
+    __table_args__ = (UniqueConstraint("application_id", "month"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), index=True)
+    month: Mapped[int] = mapped_column(Integer)
+    asked_at: Mapped[datetime]
+    answered_at: Mapped[datetime | None]
+    in_region: Mapped[bool | None]
+    employed: Mapped[bool | None]
+    housing: Mapped[str | None] = mapped_column(String(16))  # own | rented | temporary | none
+    problem: Mapped[str | None] = mapped_column(String(1000))  # what the person wrote, if anything is wrong
+
+
+class ApiToken(Base):
+    """An organisation's token for the status API, bound to an official role (its area and organisation). Only
+    the token's SHA-256 is kept."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    official_id: Mapped[int] = mapped_column(ForeignKey("officials.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]
+
+
+class ApiRequest(Base):
+    """An API call by its idempotency key: a replay with the same body gets the same answer and changes nothing."""
+
+    __tablename__ = "api_requests"
+
+    token_id: Mapped[int] = mapped_column(ForeignKey("api_tokens.id", ondelete="CASCADE"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    body_hash: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int] = mapped_column(Integer)
+    response: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 # --- returnees (issue 13) ---

@@ -6,6 +6,7 @@ from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.models import (
+    Application,
     AuditEntry,
     ChecklistTick,
     Contact,
@@ -18,7 +19,7 @@ from bot.storage.models import (
 )
 
 # Tables holding what a person told the bot, deleted when they withdraw consent.
-TOLD_BY_THE_PERSON = (PackageProfile, ChecklistTick, EligibilityResult, ReturneeProfile)
+TOLD_BY_THE_PERSON = (PackageProfile, ChecklistTick, EligibilityResult, ReturneeProfile, Application)
 
 
 async def lock_person(session: AsyncSession, channel: str, external_id: str) -> None:

@@ -71,6 +71,7 @@ class Office(Strict):
 
     closes: dt.time
     portal: bool = False
+    short: Short  # its name on a button
     source: Source
 
 
@@ -109,6 +110,7 @@ def _spliced(items: object) -> object:
 
 class TrackPath(Strict):
     id: str  # a path of the eligibility rules
+    short: Short  # its name on a button (the full name is the eligibility rules')
     stage: Literal[1, 2] | None = None
     continues_as: str | None = None  # the path of the second stage
     standard: Step | None = None  # the service's overall term (the Rules' standard), shown beside the steps
@@ -243,6 +245,12 @@ class Tracking:
 
     def office_name(self, office: str, language: str) -> str:
         return self.rules.offices[office].name(language)
+
+    def path_name(self, path_id: str, language: str) -> str:
+        return next(info.name(language) for info in self.rules.paths if info.id == path_id)
+
+    def short_name(self, path_id: str, language: str) -> str:
+        return next(path.short(language) for path in self.data.paths if path.id == path_id)
 
 
 @lru_cache

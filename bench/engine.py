@@ -124,6 +124,13 @@ async def latencies(
     return first, last
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process so far, all its threads (aiosqlite's too), user and system; not the
+    PostgreSQL server's."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def ms(values: list[float]) -> str:
     return (
         f"p50 {percentile(values, 0.5) * 1000:.1f} ms   p99 {percentile(values, 0.99) * 1000:.1f} ms   "
@@ -145,12 +152,13 @@ async def closed_loop(database, args) -> None:
 
     if worker:
         await worker.start()
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), cpu_seconds()
     await asyncio.gather(*(person(number, steps) for number, steps in enumerate(scripts)))
-    handled = time.perf_counter() - started
+    handled, cpu = time.perf_counter() - started, cpu_seconds() - cpu_started
     print(f"database      {args.database}")
     print(f"people        {args.users} at once (closed loop), {len(run.handle_times)} updates")
     print(f"throughput    {len(run.handle_times) / handled:,.0f} updates/s  ({handled:.2f} s in all)")
+    print(f"cpu           {cpu / len(run.handle_times) * 1000:.2f} ms per update (this process, all threads)")
     print(f"Engine.handle {ms(run.handle_times)}")
     if worker:
         await drained(database, sender)

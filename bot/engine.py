@@ -120,10 +120,9 @@ class Engine:
             elif not await inbox.record_processed(session, incoming, now):
                 log.info("redelivered update dropped: channel=%s update=%s", incoming.channel, incoming.update_id)
                 return []
-            contact = await repository.get_or_create_contact(session, incoming.channel, incoming.user_id)
+            contact, saved = await repository.load_person(session, incoming.channel, incoming.user_id)
             contact.last_inbound_at = now
             contact.unreachable_since = contact.unreachable_reason = None  # they wrote: they can be reached
-            saved = await repository.load_state(session, contact)
             ctx = Conversation(
                 incoming,
                 contact,

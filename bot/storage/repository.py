@@ -30,21 +30,24 @@ async def lock_person(session: AsyncSession, channel: str, external_id: str) -> 
         )
 
 
-async def get_or_create_contact(session: AsyncSession, channel: str, external_id: str) -> Contact:
-    contact = await session.scalar(
-        select(Contact).where(Contact.channel == channel, Contact.external_id == external_id)
-    )
-    if contact is None:
+async def load_person(session: AsyncSession, channel: str, external_id: str) -> tuple[Contact, ConversationState]:
+    """The person (created at first contact) and their saved state, in one query. A new state is stored only
+    when the caller adds it to the session."""
+    found = (
+        await session.execute(
+            select(Contact, ConversationState)
+            .outerjoin(ConversationState, ConversationState.contact_id == Contact.id)
+            .where(Contact.channel == channel, Contact.external_id == external_id)
+        )
+    ).first()
+    if found is None:
         contact = Contact(channel=channel, external_id=external_id, status="active", kind="unknown")
         session.add(contact)
         await session.flush()
-    return contact
-
-
-async def load_state(session: AsyncSession, contact: Contact) -> ConversationState:
-    """The saved state, or a new one that is stored only when the caller adds it to the session."""
-    state = await session.get(ConversationState, contact.id)
-    return state if state is not None else ConversationState(contact_id=contact.id, state=None, data={})
+        state = None
+    else:
+        contact, state = found
+    return contact, state if state is not None else ConversationState(contact_id=contact.id, state=None, data={})
 
 
 async def audit(session: AsyncSession, action: str, contact: Contact | None = None, **details) -> None:

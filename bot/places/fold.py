@@ -30,6 +30,7 @@ _DIGRAPH = {"dzh": "j", "dj": "j", "zh": "j", "kh": "h", "gh": "g", "ng": "n"}
 _DOUBLED = re.compile(r"([a-z])\1+")
 _WORD_START_IE = re.compile(r"\bie")  # "Yereymentau" and "Ерейментау"
 _NOT_LETTER = re.compile(r"[^a-z0-9]+")
+_AYIL_AIMAK = re.compile(r"(?<!\w)[аa]/[аa](?!\w)")  # "а/а", the abbreviation of айыл аймагы
 
 # Words that say what kind of place it is, not which, dropped from names and queries ("Ош облусу" → "osh").
 _GENERIC_WORDS = """
@@ -37,7 +38,7 @@ _GENERIC_WORDS = """
 район р-н ауданы аудан району районы district rayon raion audany
 город г шаары шаар қаласы city town gorod shaary kalasy
 село с ауыл ауылы айыл айылы village aul ail aiyl ayil selo kishlak кишлак
-айыл аймагы аймак аймағы ауылдық айылный аа а/а ао аймак aimak aimagy aiyl-aimak ayil-aimak
+айыл аймагы аймак аймағы ауылдық айылный ао aimak aimagy aiyl-aimak ayil-aimak
 округ сельский округ селолық округі округі okrug
 поселок посёлок пгт шаарча shaarcha
 """
@@ -46,7 +47,7 @@ _GENERIC_WORDS = """
 @lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """The key of a name or a query: lower-case ASCII words separated by single spaces."""
-    text = unicodedata.normalize("NFC", text.lower()).translate(_TABLE)
+    text = _AYIL_AIMAK.sub(" ", unicodedata.normalize("NFC", text.lower())).translate(_TABLE)
     text = "".join(char for char in unicodedata.normalize("NFKD", text) if not unicodedata.combining(char))
     text = _DIGRAPHS.sub(lambda match: _DIGRAPH[match.group()], text)
     text = _WORD_START_IE.sub("e", _DOUBLED.sub(r"\1", text))

@@ -8,6 +8,8 @@ The index lives in memory (a few MB for 10,000 places) and is rebuilt when the p
 from __future__ import annotations
 
 import bisect
+import heapq
+import time
 import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -16,14 +18,15 @@ from rapidfuzz import fuzz, process
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.places import store
 from bot.places.fold import compact, fold, strip_generic
-from bot.places.store import signature
 from bot.storage.models import Place
 
 FUZZY_CUTOFF = 75  # rapidfuzz ratio (0-100) below which a typed name is not that place
 CONFIDENT = 90  # a best hit at least this good, and clearly ahead, is taken without asking
 AMBIGUITY_MARGIN = 3  # hits less than this many points behind the best one are as likely as it
-PREFIX_SCAN = 200  # keys looked at for a prefix ("Кызыл" → Кызыл-Адыр…)
+PREFIX_SCAN = 40  # keys looked at for a prefix ("Кызыл" → Кызыл-Адыр…)
+RECHECK_SECONDS = 10.0  # how often a search asks the database whether the places changed
 _FULL, _STRIPPED = 100.0, 97.0  # an exact key with its kind word ("Ош облусу"), and without it ("Ош")
 _KIND_ORDER = {
     kind: rank for rank, kind in enumerate(("country", "region", "city", "district", "town", "ayil_aimak", "village"))
@@ -114,17 +117,21 @@ class PlaceIndex:
         full, stripped = compact(folded), compact(strip_generic(folded)) or compact(folded)
         if not full:
             return []
+        # A kind word typed ("Ош облусу") prefers the places named with it; none typed ("Ош"), all are alike.
+        kind_typed = full != stripped
         scores: dict[int, float] = {}
         for key, ceiling in ((full, _FULL), (stripped, _STRIPPED)):
             for number, quality in self.exact.get(key, {}).items():
-                scores[number] = max(scores.get(number, 0), min(quality, ceiling))
+                score = min(quality, ceiling) if kind_typed else _FULL
+                scores[number] = max(scores.get(number, 0), score)
         scores = self._only(scores, country)
         if not scores:
             scores = self._only(self._near(stripped, limit), country)
-        ranked = sorted(
-            scores, key=lambda n: (-scores[n], _KIND_ORDER.get(self.entries[n].kind, 9), self.entries[n].id)
+        entries = self.entries
+        ranked = heapq.nsmallest(
+            limit, scores, key=lambda n: (-scores[n], _KIND_ORDER.get(entries[n].kind, 9), entries[n].id)
         )
-        return [self._hit(number, scores[number]) for number in ranked[:limit]]
+        return [self._hit(number, scores[number]) for number in ranked]
 
     def _near(self, query: str, limit: int) -> dict[int, float]:
         """Prefixes ("kizil" → "kiziladir") and typos."""
@@ -140,6 +147,8 @@ class PlaceIndex:
                 if not self.keys[index].startswith(query):
                     break
                 offer(index, 80 + 15 * len(query) / len(self.keys[index]))
+        if len(scores) >= limit:
+            return scores  # the start of names: enough to offer, no need to look for typos
         for _key, score, index in process.extract(
             query, self.keys, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=limit * 4
         ):
@@ -177,16 +186,30 @@ def clear_choice(hits: list[Hit]) -> Hit | None:
     return hits[0] if hits and hits[0].score >= CONFIDENT and not ambiguous(hits) else None
 
 
+@dataclass
+class _Cached:
+    index: PlaceIndex
+    signature: tuple
+    generation: int
+    checked: float  # time.monotonic() of the last check that the table is unchanged
+
+
 _indexes: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 async def index_for(session: AsyncSession) -> PlaceIndex:
-    """The index of the session's database, rebuilt when a place was added or changed since it was built."""
+    """The index of the session's database. Rebuilt at once after a change this process wrote, and after a
+    change another process wrote (an import at the command line) within RECHECK_SECONDS."""
     engine = session.bind.sync_engine if hasattr(session.bind, "sync_engine") else session.bind
-    current = await signature(session)
     cached = _indexes.get(engine)
-    if cached is None or cached[0] != current:
-        places = (await session.scalars(select(Place).order_by(Place.path))).all()
-        cached = (current, PlaceIndex(places))
+    now = time.monotonic()
+    if cached is not None and cached.generation == store.generation and now - cached.checked < RECHECK_SECONDS:
+        return cached.index
+    current = await store.signature(session)
+    if cached is None or cached.signature != current or cached.generation != store.generation:
+        generation = store.generation
+        rows = (await session.scalars(select(Place).order_by(Place.path))).all()
+        cached = _Cached(PlaceIndex(rows), current, generation, now)
         _indexes[engine] = cached
-    return cached[1]
+    cached.checked = now
+    return cached.index

@@ -17,6 +17,14 @@ from bot.storage.models import Place
 _KEPT_WHEN_EMPTY = ("kato", "source")
 
 
+generation = 0  # counts the changes this process wrote: a search index built before one is stale
+
+
+def _changed() -> None:
+    global generation
+    generation += 1
+
+
 @dataclass(frozen=True)
 class Written:
     inserted: int = 0
@@ -73,6 +81,7 @@ async def ensure_loaded(session: AsyncSession) -> int:
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     rows = [_values(record, paths[record.id]) for record in missing]
     await session.execute(insert(Place).on_conflict_do_nothing(index_elements=["id"]), rows)
+    _changed()
     return len(missing)
 
 
@@ -106,6 +115,7 @@ async def write(session: AsyncSession, records: list[PlaceRecord]) -> Written:
             await _move_descendants(session, old_path, place.path)
         counts["updated"] += 1
     await session.flush()
+    _changed()
     return Written(**counts)
 
 

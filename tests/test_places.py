@@ -4,6 +4,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot import places
+from bot.content import check
 from bot.places.content import content_places
 from bot.storage.models import Contact, Place
 
@@ -99,3 +100,31 @@ async def test_forgetting_a_place_leaves_the_person_without_one(database):
     async with database.transaction() as session:
         contact = await session.scalar(select(Contact))
         assert contact.place_id is None
+
+
+def check_places_folder(tmp_path, text: str) -> list[str]:
+    (tmp_path / "places").mkdir(exist_ok=True)
+    (tmp_path / "places" / "xx.yaml").write_text(text, encoding="utf-8")
+    return [str(problem) for problem in check.check(tmp_path)]
+
+
+def test_content_check_reads_the_places_files(tmp_path):
+    good = """country:
+  id: KG
+  kind: country
+  names: {kk: Қырғызстан, ru: Кыргызстан, ky: Кыргызстан, latin: Kyrgyzstan}
+  source: {research: kyrgyz-returnees.md, lines: 1}
+  places:
+    - {id: KG-T, kind: region, names: {kk: Талас облысы, ru: Таласская область, ky: Талас облусу, latin: Talas}}
+"""
+    found = check_places_folder(tmp_path, good)
+    assert all("regions.yaml" in problem and "no place" in problem for problem in found)  # KZ's regions lack theirs
+    bad = good.replace("id: KG-T,", "id: KZ-T,").replace("kind: region", "kind: hamlet")
+    found = check_places_folder(tmp_path, bad)
+    assert any("places/xx.yaml: country.places.0.kind" in problem for problem in found)
+    twice = good + "    - {id: KG-T, kind: region, names: {kk: а, ru: а, ky: а, latin: a}}\n"
+    assert any("KG-T: the id is used twice" in problem for problem in check_places_folder(tmp_path, twice))
+    foreign = good.replace("id: KG-T,", "id: KZ-T,")
+    assert any(
+        "does not start with the country's (KG)" in problem for problem in check_places_folder(tmp_path, foreign)
+    )

@@ -23,6 +23,7 @@ from bot.eligibility.documents import DocumentsFile, check_documents
 from bot.eligibility.rules import RulesFile, check_rules
 from bot.faq.schema import ContactsFile, FaqFile, check_faq_files
 from bot.package.schema import PackageFile, check_package_files
+from bot.places.content import PlacesFile, check_places
 from bot.returnees.services import ServicesFile, check_services
 from bot.tracking.steps import StepsFile, check_steps
 from bot.workdays import CalendarFile, check_calendar
@@ -40,6 +41,7 @@ SCHEMAS: dict[str, type[BaseModel]] = {
     "documents.yaml": DocumentsFile,
     "faq/contacts.yaml": ContactsFile,
     "faq/*.yaml": FaqFile,
+    "places/*.yaml": PlacesFile,
     "services/*.yaml": ServicesFile,
     "tracking/steps.yaml": StepsFile,
 }
@@ -52,6 +54,7 @@ CROSS_CHECKS: list[Callable[[Path], list[Problem]]] = [
     check_documents,
     check_calendar,
     check_faq_files,
+    check_places,
     check_services,
     check_steps,
 ]

@@ -61,6 +61,9 @@ class Incoming:
     text: str | None = None
     button: str | None = None
     language_hint: str | None = None
+    # What a message carried besides text (voice, audio, photo, video, document), as the channel names it; the
+    # file itself is not fetched: a feature that passes messages on says what there was (`text` is the caption).
+    attachment: str | None = None
     # An acknowledgement the platform expects, queued before the replies (Telegram: stop a button's spinner).
     receipt: dict[str, Any] | None = None
 

@@ -158,6 +158,10 @@ async def official_typed(ctx: Conversation, text: str) -> None:
     await act(ctx, Press("show", official_id=int(number)))
 
 
+def back_button(ctx: Conversation) -> Button:
+    return Button(Press("screen").id, ctx._("Back"))
+
+
 async def show_official(ctx: Conversation, actor: Official, official_id: int) -> None:
     target = await roster.viewed(ctx.session, actor, official_id, ctx.clock.now())
     actions = {
@@ -166,8 +170,7 @@ async def show_official(ctx: Conversation, actor: Official, official_id: int) ->
         "revoked": [],
     }[target.status]
     buttons = [[Button(Press(action, official_id=target.id).id, ctx._(label))] for action, label in actions]
-    back = [Button(Press("screen").id, ctx._("Back"))]
-    ctx.say(await describe(ctx, target), buttons + [back])
+    ctx.say(await describe(ctx, target), buttons + [[back_button(ctx)]])
 
 
 async def ask_revoke(ctx: Conversation, actor: Official, official_id: int) -> None:
@@ -185,14 +188,15 @@ async def change(ctx: Conversation, actor: Official, press: Press) -> None:
     try:
         target = await roster.change(ctx.session, actor, press.official_id, press.action, ctx.clock.now())
     except roster.NotPossible as impossible:
-        ctx.say(ctx._("Nothing changed: this role is {status}.").format(status=ctx._(STATUS_NAMES[impossible.status])))
+        status = ctx._(STATUS_NAMES[impossible.status])
+        ctx.say(ctx._("Nothing changed: this role is {status}.").format(status=status), [[back_button(ctx)]])
         return
     done = {"suspend": N_("Suspended."), "revoke": N_("Revoked."), "reinstate": N_("Reinstated.")}[press.action]
-    ctx.say(ctx._(done) + "\n" + await describe(ctx, target), [[Button(Press("screen").id, ctx._("Back"))]])
+    ctx.say(ctx._(done) + "\n" + await describe(ctx, target), [[back_button(ctx)]])
 
 
-async def role_lines(ctx: Conversation) -> list[str]:
-    """For /mydata: the roles the person holds (a suspended one too)."""
+async def what_is_kept(ctx: Conversation) -> list[str]:
+    """For /mydata: the role the person holds (a suspended one too)."""
     lines = []
     for official in await access.held_by(ctx.session, ctx.contact):
         area = await places.get(ctx.session, official.area_id)
@@ -205,3 +209,8 @@ async def role_lines(ctx: Conversation) -> list[str]:
             )
         )
     return lines
+
+
+async def forgotten(ctx: Conversation) -> None:
+    """For /forget: the person's role is revoked (see `roster.forgotten`)."""
+    await roster.forgotten(ctx.session, ctx.contact, ctx.clock.now())

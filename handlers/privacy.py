@@ -10,7 +10,7 @@ from bot.package import store as package_store
 from bot.package.library import profile_summary
 from bot.router import Router
 from bot.storage import repository
-from handlers import returnees
+from handlers import officials, returnees
 from handlers import places, tracking
 
 router = Router()
@@ -52,6 +52,7 @@ async def my_data(ctx: Conversation, _argument: str) -> None:
         "• " + ctx._("Notices: {status}").format(status=ctx._("on") if notices_on else ctx._("off")),
         "• " + ctx._("Consent to keep data: {consent}").format(consent=consent_line(ctx)),
         "• " + ctx._("Who you are: {kind}").format(kind=ctx._(KIND_LABELS.get(contact.kind, KIND_LABELS["unknown"]))),
+        *await officials.what_is_kept(ctx),
         "• " + ctx._("Region: {region}").format(region=place or not_stated),
         *await places.what_is_kept(ctx),
         "• " + ctx._("First message: {date}").format(date=ctx.t.date(contact.created_at)),
@@ -98,6 +99,7 @@ router.menu("mydata", N_("My data"), order=90)
 async def forget(ctx: Conversation, argument: str) -> None:
     """Deletes only after an explicit yes given to the question just asked, never on a stale button."""
     if argument == "yes" and ctx.state == "confirm_forget":
+        await officials.forgotten(ctx)  # a role is revoked first; the officials' audit log keeps nothing personal
         await repository.forget_contact(ctx.session, ctx.contact)
         ctx.forgotten = True
         ctx.say(ctx._("Done: everything Joldas kept about you is deleted. Send /start if you want to begin again."))

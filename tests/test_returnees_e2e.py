@@ -25,7 +25,7 @@ from tests.fake_graph import PHONE_NUMBER_ID, FakeGraphAPI
 from tests.fake_graph import TOKEN as GRAPH_TOKEN
 from tests.fake_telegram import TOKEN, FakeBotAPI
 from tests.officials import make_official
-from tests.whatsapp_people import APP_SECRET, VERIFY_TOKEN, WhatsAppPerson
+from tests.whatsapp_people import APP_SECRET, VERIFY_TOKEN, WhatsAppPerson, _single_message, post
 
 VILLAGE_AA = "KG-O-KARASUU-JANYARYK"
 DISTRICT = "KG-O-KARASUU"
@@ -155,6 +155,20 @@ async def test_a_whatsapp_returnee_and_telegram_focal_points_from_request_to_clo
     await settled(database)
     relayed = [text for text in district.received() if "Качан барсам" in text or "Рахмат, барам" in text]
     assert len(relayed) == 2 and "Качан барсам" in relayed[0]
+
+    # A voice note and a photo: named for the other side (the file itself is not fetched, see decisions).
+    voice, message = _single_message("audio", RETURNEE)
+    message["audio"]["voice"] = True
+    assert await post(channels, json.dumps(voice).encode()) == 200
+    photo = telegram.message_update(DISTRICT_FP, "", "ru")
+    photo["message"].pop("text")
+    photo["message"]["photo"] = [{"file_id": "AgAD1", "file_unique_id": "u1", "width": 90, "height": 90}]
+    await telegram.push(photo)
+    await settled(database)
+    await asyncio.sleep(0.5)
+    await settled(database)
+    assert any("[голосовое сообщение]" in text for text in district.received())
+    assert any("[сүрөт]" in text for text in texts_to(graph, RETURNEE))
 
     await district.press(f"fp:close:{number}")
     await district.press(f"fp:out:{number}:helped")

@@ -27,7 +27,6 @@ from sqlalchemy import func, select
 
 from bot.broadcasts import command as broadcast_command
 from bot.broadcasts import manage
-from bot.cli import UsageError
 from bot.config import Settings
 from bot.officials import access, command, invites, roster
 from bot.storage.models import AuditEntry, Official
@@ -74,8 +73,9 @@ def typed(who: str, text: str) -> Attempt:
 def cli(arguments: str) -> Attempt:
     async def attempt(world: World, database, now) -> None:
         args = officials_parser().parse_args(["officials", *shlex.split(world.fill(arguments))])
-        with pytest.raises(UsageError, match="refused"):
+        with pytest.raises(SystemExit) as refused:
             await command.run(Settings(database_url=world.database_url), args)
+        assert refused.value.code == 2
 
     return attempt
 

@@ -42,6 +42,15 @@ from bot.engine import Engine
 log = logging.getLogger(__name__)
 
 ALLOWED_UPDATES = ["message", "callback_query"]
+# What a message may carry besides text, and the Message field that holds it (the first present is named).
+ATTACHMENTS = (
+    ("voice", "voice"),
+    ("audio", "audio"),
+    ("photo", "photo"),
+    ("video", "video"),
+    ("video", "video_note"),
+    ("document", "document"),
+)
 WEBHOOK_PATH = "/webhook/telegram"
 TOKEN_PAUSE = 60.0  # seconds the channel waits after Telegram refused the token, before trying again
 # A 400 that means the person is gone rather than that the message was wrong.
@@ -62,7 +71,10 @@ def incoming_from(update: Update) -> Incoming | None:
         if message.chat.type != "private":
             return None  # in a group the bot would answer everyone's every message
         language = message.from_user.language_code if message.from_user else None
-        return Incoming(CHANNEL, str(message.chat.id), update_id, text=message.text, language_hint=language)
+        attachment = next((kind for kind, field in ATTACHMENTS if getattr(message, field, None)), None)
+        return Incoming(
+            CHANNEL, str(message.chat.id), update_id, text=message.text, language_hint=language, attachment=attachment
+        )
     if update.callback_query is not None:
         query = update.callback_query
         chat_id = query.message.chat.id if query.message else query.from_user.id

@@ -15,6 +15,9 @@ from bot.conversation import Incoming
 log = logging.getLogger(__name__)
 
 CHANNEL = "whatsapp"
+# Media a message may carry, by the Cloud API's type, as `Incoming.attachment` names it (an audio recorded in
+# WhatsApp has `"voice": true`: a voice note).
+MEDIA = {"audio": "audio", "image": "photo", "video": "video", "document": "document"}
 IGNORED_TYPES = {"reaction", "system"}  # a 👍 on our message or a number change: nothing to answer
 # WhatsApp does not tell a person's language; their country preselects it in the picker.
 COUNTRY_LANGUAGES = (("996", "ky"), ("76", "kk"), ("77", "kk"), ("7", "ru"))
@@ -77,7 +80,7 @@ def _incoming(message: Any) -> Incoming | None:
     if not sender or not wamid or kind in IGNORED_TYPES:
         return None
     sender = str(sender)
-    text, button = None, None
+    text, button, attachment = None, None, None
     if kind == "text":
         text = (message.get("text") or {}).get("body")
     elif kind == "interactive":
@@ -86,9 +89,14 @@ def _incoming(message: Any) -> Incoming | None:
             button = (interactive.get(interactive["type"]) or {}).get("id")
     elif kind == "button":  # a quick-reply button of a template message
         button = (message.get("button") or {}).get("payload")
+    elif kind in MEDIA:
+        media = message.get(kind) if isinstance(message.get(kind), dict) else {}
+        attachment = "voice" if kind == "audio" and media.get("voice") else MEDIA[kind]
     # Anything else (image, audio, location, sticker, contacts, unsupported...) goes on with neither text nor
-    # button: the engine answers it with what the bot understands, in the person's language.
-    return Incoming(CHANNEL, sender, str(wamid), text=text, button=button, language_hint=language_hint(sender))
+    # button (media with what it was, as `attachment`): the engine answers it with what the bot understands, in
+    # the person's language, unless a feature passes it on (a returnee's conversation with their focal point).
+    hint = language_hint(sender)
+    return Incoming(CHANNEL, sender, str(wamid), text=text, button=button, language_hint=hint, attachment=attachment)
 
 
 def _status(status: Any) -> StatusUpdate | None:

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from datetime import timedelta
+from typing import NoReturn
 
+from bot.app import load_places
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.officials import access, invites, journal, roster
@@ -52,19 +55,18 @@ def acting(parser: argparse.ArgumentParser) -> None:
 
 
 async def run(settings: Settings, args: argparse.Namespace) -> None:
-    from bot.cli import UsageError  # the command line says it plainly; imported here: cli imports this module
-
     database = Database(settings.database_url)
     refusal = None
     try:
         if database.is_sqlite:
             await database.upgrade()  # as the bot does at every start on SQLite
+        await load_places(database)
         async with database.transaction() as session:
             actor = None
             if getattr(args, "as_official", None) is not None:
                 actor = await session.get(Official, args.as_official)
                 if actor is None:
-                    raise UsageError(f"no official {args.as_official}")
+                    refuse(f"no official {args.as_official}")
             try:
                 output = await ACTIONS[args.officials_command](session, actor, args, settings)
             except access.Denied as denied:  # caught inside the transaction, so that its audit entry is kept
@@ -74,8 +76,14 @@ async def run(settings: Settings, args: argparse.Namespace) -> None:
     finally:
         await database.dispose()
     if refusal is not None:
-        raise UsageError(refusal)
+        refuse(refusal)
     print(output)
+
+
+def refuse(message: str) -> NoReturn:
+    """Said plainly, with exit status 2 (as `joldas` says any impossible command)."""
+    print(f"joldas: {message}", file=sys.stderr)
+    raise SystemExit(2)
 
 
 def shown(data, args: argparse.Namespace, text: str) -> str:

@@ -197,7 +197,7 @@ async def show_list(ctx: Conversation) -> None:
     for referral in found:
         state = ctx._(STATUSES[referral.status])
         day = ctx.t.date(local_time(as_utc(referral.created_at), referral.country).date())
-        lines.append(f"No. {referral.id} · {day} · {state} · {needs_text(ctx.t, referral.needs)}")
+        lines.append(f"№ {referral.id} · {day} · {state} · {needs_text(ctx.t, referral.needs)}")
         if referral.status == "waiting":
             rows.append([Button(fp("acc", referral.id), ctx._("Accept No. {number}").format(number=referral.id))])
         else:

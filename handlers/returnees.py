@@ -12,7 +12,7 @@ import datetime as dt
 
 from bot import places
 from bot.clock import local_time
-from bot.content.sources import cite
+from bot.content.sources import cite_parts
 from bot.context import Conversation
 from bot.conversation import Button
 from bot.eligibility.answers import parse_when
@@ -250,10 +250,17 @@ async def service_text(ctx: Conversation, need: str, country: str, lineage: list
         lines.append(ctx._("What to bring: {what}").format(what=" ".join(dict.fromkeys(bring))))
     if country in catalogue():
         lines.append(ctx._("Whom to ask: {whom}").format(whom=catalogue()[country].ask(language)))
-    sources = [cite(source, language) for item in items for source in item.sources]
-    sources += [office.source for office in nearest]
-    if sources:
-        lines.append(ctx._("Sources: {sources}").format(sources="; ".join(dict.fromkeys(sources))))
+    cited: dict[str, list[str]] = {}  # a document's title → its lines, in order, each once
+    for source in (source for item in items for source in item.sources):
+        title, where = cite_parts(source, language)
+        cited.setdefault(title, [])
+        if where and where not in cited[title]:
+            cited[title].append(where)
+    for office in nearest:
+        cited.setdefault(office.source, [])
+    if cited:
+        shown = "; ".join(", ".join([title, *where]) for title, where in cited.items())
+        lines.append(ctx._("Sources: {sources}").format(sources=shown))
     return "\n".join(lines)
 
 

@@ -231,3 +231,56 @@ async def test_every_button_of_both_sides_fits_whatsapp(engine, language):
     for pressed in ("fp:list", f"fp:acc:{number}", f"fp:close:{number}", "fp:report"):
         replies += await fp.press(pressed)
     assert [problem for reply in replies for problem in problems(reply, language)] == []
+
+
+async def test_kazakhstan_a_kandas_family_after_the_move_gets_its_region_services_and_focal_point(engine):
+    await focal_point(engine, "fp_akmola", "KZ-AKM", language="kk", organisation="Ақмола облысының әкімдігі")
+    person = Person(engine, "telegram", "5550777", language_hint="kk")
+    await person.onboard("kk")
+    await person.press("ret:start")
+    await pick_place(person, "Ақмола", "KZ-AKM")
+    await person.press("ret:when:skip")
+    assert "ret:from:kz" not in person.button_ids and "ret:from:kg" in person.button_ids
+    await person.press("ret:from:other")
+    for need in ("work", "school"):
+        await person.press(f"ret:need:{need}")
+    await person.press("ret:need:done")
+    await person.press("ret:note:skip")
+    assert "мансап" in person.text and "1414" not in person.text  # the employment centre; no documents asked
+    await person.press("ret:send:yes")
+    assert "Ақмола" in person.text
+    async with engine.database.transaction() as session:
+        referral = await session.scalar(select(Referral))
+        kept = await session.get(ReturneeProfile, referral.contact_id)
+    assert (referral.area_id, referral.country, kept.came_from) == ("KZ-AKM", "KZ", "other")
+    assert any("№" in text for text in await outbox_texts(engine, "fp_akmola"))
+
+
+async def test_services_name_the_nearest_office_and_what_the_place_itself_has(engine):
+    from bot.returnees import offices
+
+    async with engine.database.transaction() as session:
+        row = {
+            "need": "psych",
+            "area_id": "KG-B-KADAMJAY",
+            "source": "sample data: not a real office",
+            "phone": "+996 000 000 001",
+            "hours": "",
+            **{f"name_{lang}": f"Sample centre {lang}" for lang in ("kk", "ru", "ky")},
+            **{f"address_{lang}": f"Sample street {lang}" for lang in ("kk", "ru", "ky")},
+            **{f"bring_{lang}": "" for lang in ("kk", "ru", "ky")},
+        }
+        await offices.replace_all(session, [row], engine.clock.now())
+    person = Person(engine, "console", "returnee_batken")
+    await person.onboard("ru")
+    await person.press("ret:start")
+    await pick_place(person, "Ак-Турпак айыл аймагы", "KG-B-KADAMJAY-AKTURPAK")
+    await person.press("ret:when:skip")
+    await person.press("ret:from:skip")
+    await person.press("ret:need:psych")
+    await person.press("ret:need:done")
+    await person.press("ret:note:skip")
+    [service] = [reply.text for reply in person.last if "Психологическая" in reply.text]
+    assert service.index("В Ак-Турпаке местный кенеш") < service.index("Стресс, депрессия")  # the place's first
+    assert "Sample centre ru, Sample street ru, +996 000 000 001" in service
+    assert "sample data: not a real office" in service

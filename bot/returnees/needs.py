@@ -16,7 +16,7 @@ class Need:
 
 
 NEEDS = (
-    Need("documents", N_("My documents"), N_("My documents")),
+    Need("documents", N_("Documents: passport, certificates"), N_("Documents")),
     Need("child_docs", N_("Children's documents"), N_("Children's papers")),
     Need("work", N_("Work"), N_("Work")),
     Need("business", N_("Starting or running a business"), N_("Business")),

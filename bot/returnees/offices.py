@@ -21,11 +21,15 @@ from bot.content.schema import LANGUAGES
 from bot.returnees.needs import NEED_KEYS
 from bot.storage.models import ServiceOffice
 
-REQUIRED = ("need", "area_id", "source") + tuple(
-    f"{field}_{lang}" for field in ("name", "address") for lang in LANGUAGES
+COLUMNS = (
+    ("need", "area_id")
+    + tuple(f"{field}_{lang}" for field in ("name", "address") for lang in LANGUAGES)
+    + ("phone", "hours")
+    + tuple(f"bring_{lang}" for lang in LANGUAGES)
+    + ("source",)
 )
 OPTIONAL = ("phone", "hours") + tuple(f"bring_{lang}" for lang in LANGUAGES)
-COLUMNS = REQUIRED + OPTIONAL
+REQUIRED = tuple(column for column in COLUMNS if column not in OPTIONAL)
 LIMITS = {"phone": 64, "hours": 64, "source": 200, "need": 24, "area_id": 64}
 MAX_TEXT = 500
 

@@ -93,8 +93,9 @@ async def contact_of(session: AsyncSession, official: Official | None) -> Contac
 def area_label(t, area: places.Place | None, official: Official | None) -> str:
     """ "the focal point of Jany-Aryk (ayil okmotu)", in the reader's language."""
     name = places.display_name(area, t.language) if area is not None else "—"
-    text = t.gettext("the focal point of {area}").format(area=name)
-    return f"{text} ({official.organisation})" if official is not None and official.organisation else text
+    if official is not None and official.organisation:
+        name = f"{name}, {official.organisation}"
+    return t.gettext("the focal point of {area}").format(area=name)
 
 
 def needs_text(t, needs: list[str]) -> str:

@@ -16,6 +16,8 @@ from pydantic import field_validator, model_validator
 from bot.content import CONTENT_DIR
 from bot.content.loader import ContentError, Problem, load, relative
 from bot.content.schema import Localized, Source, Strict
+from bot.places.content import files as place_files
+from bot.places.content import read as read_places
 from bot.returnees.needs import NEED_KEYS
 
 SERVICES_DIR = CONTENT_DIR / "services"
@@ -78,17 +80,31 @@ def services_for(need: str, country: str, lineage_ids: list[str]) -> list[Servic
 
 
 def check_services(root: Path) -> list[Problem]:
-    """Cross-check for `joldas content check`: one file per country."""
+    """Cross-check for `joldas content check`: one file per country, and every area a place of that country in
+    content/places/."""
     folder = root / "services"
     if not folder.is_dir():
         return []
+    try:
+        known = {record.id for path in place_files(root) for record in read_places(path)}
+    except ContentError:
+        known = None  # the places' own check reports it
     problems, seen = [], {}
     for path in sorted(folder.glob("*.yaml")):
         try:
-            country = load(ServicesFile, path).country
+            services = load(ServicesFile, path)
         except ContentError:
             continue  # the schema pass reports it
-        if country in seen:
-            problems.append(Problem(relative(path), "country", f"{country} is also in {seen[country]}"))
-        seen[country] = path.name
+        if services.country in seen:
+            problems.append(
+                Problem(relative(path), "country", f"{services.country} is also in {seen[services.country]}")
+            )
+        seen[services.country] = path.name
+        for number, item in enumerate(services.services):
+            if item.area is None or known is None:
+                continue
+            if item.area not in known or not item.area.startswith(services.country + "-"):
+                problems.append(
+                    Problem(relative(path), f"services.{number}.area", f"no place {item.area} in {services.country}")
+                )
     return problems

@@ -198,7 +198,10 @@ async def show_list(ctx: Conversation) -> None:
         state = ctx._(STATUSES[referral.status])
         day = ctx.t.date(local_time(as_utc(referral.created_at), referral.country).date())
         lines.append(f"№ {referral.id} · {day} · {state} · {needs_text(ctx.t, referral.needs)}")
-        if referral.status == "waiting":
+        if referral.contact_id is None:  # the person deleted their data: all that is left is to close it
+            lines[-1] += " · " + ctx._("the person deleted their data")
+            rows.append([Button(fp("close", referral.id), ctx._("Close No. {number}").format(number=referral.id))])
+        elif referral.status == "waiting":
             rows.append([Button(fp("acc", referral.id), ctx._("Accept No. {number}").format(number=referral.id))])
         else:
             rows.append([Button(fp("reply", referral.id), ctx._("Answer No. {number}").format(number=referral.id))])

@@ -177,6 +177,29 @@ async def test_mydata_shows_the_requests_and_forget_keeps_only_the_outcome(engin
         referral = await session.get(Referral, number)
         messages = await session.scalar(select(func.count()).select_from(ReferralMessage))
     assert referral.contact_id is None and referral.needs == ["documents", "work"] and messages == 0
+    await fp.press("fp:list")  # the focal point can still close it, with nothing about the person shown
+    assert f"fp:close:{number}" in fp.button_ids and "Құжатым" not in fp.text
+    await fp.press(f"fp:close:{number}")
+    await fp.press(f"fp:out:{number}:could_not_help")
+    await fp.say("Человек удалил данные")
+    async with engine.database.transaction() as session:
+        referral = await session.get(Referral, number)
+    assert (referral.status, referral.outcome) == ("closed", "could_not_help")
+
+
+async def test_a_message_to_someone_who_cannot_be_reached_is_kept_and_the_writer_told(engine):
+    from bot.storage.models import Contact
+
+    person, fp, number = await a_referral(engine, "ky")
+    await fp.press(f"fp:acc:{number}")
+    async with engine.database.transaction() as session:
+        contact = await session.scalar(select(Contact).where(Contact.external_id == person.user_id))
+        contact.unreachable_since = engine.clock.now()
+    await fp.say("Эртең келиңиз")
+    assert "не дойти" in fp.text
+    async with engine.database.transaction() as session:
+        [kept] = (await session.scalars(select(ReferralMessage))).all()
+    assert (kept.sender, kept.text) == ("focal_point", "Эртең келиңиз")
 
 
 @pytest.mark.parametrize("language", ["kk", "ru", "ky"])

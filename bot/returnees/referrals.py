@@ -244,7 +244,7 @@ async def accept(session: AsyncSession, referral: Referral, actor: Official | No
 async def escalate(session: AsyncSession, timer: Timer, now: datetime) -> None:
     """Not accepted in time: the referral goes up a level, and the person is told who has it now."""
     referral = await session.get(Referral, (timer.payload or {}).get("referral"))
-    if referral is None or referral.status != "waiting":
+    if referral is None or referral.status != "waiting" or referral.contact_id is None:
         return
     details = await session.get(ReferralDetails, referral.id)
     place_id = details.place_id if details is not None else referral.area_id

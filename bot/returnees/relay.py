@@ -32,20 +32,27 @@ def shown(t, text: str, attachment: str | None) -> str:
     return " ".join(part for part in (label, text) if part)
 
 
-async def from_person(
-    session: AsyncSession, referral: Referral, person: Contact, text: str, attachment: str | None, now: datetime
-) -> outbox.NotQueued | None:
-    """Passes the person's message to the focal point who has the referral; why not, when it could not be."""
+def keep(
+    session: AsyncSession, referral: Referral, person: Contact, sender: str, text: str, attachment: str | None, now
+) -> None:
+    """Keeps a message of the conversation under the person (it goes with them on /forget), whoever wrote it."""
     session.add(
         ReferralMessage(
             referral_id=referral.id,
             contact_id=person.id,
-            sender="person",
+            sender=sender,
             text=text,
             attachment=attachment,
             created_at=now,
         )
     )
+
+
+async def from_person(
+    session: AsyncSession, referral: Referral, person: Contact, text: str, attachment: str | None, now: datetime
+) -> outbox.NotQueued | None:
+    """Passes the person's message to the focal point who has the referral; why not, when it could not be."""
+    keep(session, referral, person, "person", text, attachment, now)
     holder = await holder_of(session, referral)
     contact = await contact_of(session, holder.official if holder else None)
     if contact is None:
@@ -71,16 +78,7 @@ async def from_focal_point(
     person = await session.get(Contact, referral.contact_id) if referral.contact_id else None
     if person is None:
         return outbox.NotQueued.UNREACHABLE
-    session.add(
-        ReferralMessage(
-            referral_id=referral.id,
-            contact_id=person.id,
-            sender="focal_point",
-            text=text,
-            attachment=attachment,
-            created_at=now,
-        )
-    )
+    keep(session, referral, person, "focal_point", text, attachment, now)
     t = texts(person.language or "ru")
     area = await places.get(session, referral.area_id)
     heading = t.gettext("Answer from {who} (request No. {number}):").format(

@@ -147,6 +147,9 @@ async def returnee_button(ctx: Conversation, argument: str) -> None:
             await send(ctx, value == "yes")
         case "status", ():
             await show_status(ctx)
+        case "edit", ():
+            ctx.goto(None)
+            await place_picker.ask(ctx, then=PICKER, question=WHERE)
         case (("end" | "chat" | "fu"), _) if pressed.referral() is not None:
             await on_referral(ctx, pressed)
         case _:
@@ -269,7 +272,11 @@ async def offer_referral(ctx: Conversation) -> None:
     if existing is not None:
         await show_status(ctx, existing)
         return
-    rows = [[Button(ret("send", "yes"), ctx._("Yes, pass it on"))], [Button(ret("send", "no"), ctx._("No, thanks"))]]
+    rows = [
+        [Button(ret("send", "yes"), ctx._("Yes, pass it on"))],
+        [Button(ret("send", "no"), ctx._("No, thanks"))],
+        [Button(ret("edit"), ctx._("Change my answers"), ctx._("Change answers"))],
+    ]
     ctx.say(
         ctx._(
             "Shall I pass your request to the focal point of your ayil aimak or district? They get your needs, "

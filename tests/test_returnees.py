@@ -163,6 +163,41 @@ async def test_closing_with_a_reason_then_the_follow_up_is_kept_with_the_outcome
         referral = await session.get(Referral, number)
     assert referral.outcome == "sent_elsewhere" and referral.outcome_reason == "Обратитесь в районный ЗАГС"
     assert referral.followup == "partly"
+    await fp.press("fp:report")  # the area's figures, in the focal point's language
+    assert "Итоги: направили дальше 1" in fp.text and "закрыто: 1" in fp.text
+
+
+async def test_answers_are_kept_with_consent_shown_again_and_can_be_changed(engine):
+    person = Person(engine, "console", "returnee_again")
+    await person.onboard("kk")
+    await come_back(person, needs=("land",))
+    await person.press("ret:send:no")
+    await person.press("ret:start")  # kept: the services come again, with the offer
+    assert "Жер" in person.text and "ret:edit" in person.button_ids
+    await person.press("ret:edit")
+    assert person.button_ids == ["pl:cancel"]
+    await pick_place(person, "Ноокат", "KG-O-NOOKAT-NOOKAT")
+    await person.press("ret:when:skip")
+    await person.press("ret:from:skip")
+    await person.press("ret:need:business")
+    await person.press("ret:need:done")
+    await person.press("ret:note:skip")
+    assert "мэриясы" in person.text  # Nookat's own service comes first
+    async with engine.database.transaction() as session:
+        kept = await session.scalar(select(ReturneeProfile))
+    assert (kept.place_id, kept.needs, kept.note) == ("KG-O-NOOKAT-NOOKAT", ["business"], None)
+
+
+async def test_without_consent_the_services_are_shown_but_nothing_is_kept_or_passed_on(engine):
+    person = Person(engine, "console", "returnee_anonymous")
+    await person.onboard("ru", consent="no")
+    await come_back(person)
+    assert "айыл окмоту" in person.text.lower()
+    await person.press("ret:send:yes")
+    assert "consent" in person.button_ids
+    async with engine.database.transaction() as session:
+        assert await session.scalar(select(func.count()).select_from(ReturneeProfile)) == 0
+        assert await session.scalar(select(func.count()).select_from(Referral)) == 0
 
 
 async def test_mydata_shows_the_requests_and_forget_keeps_only_the_outcome(engine):

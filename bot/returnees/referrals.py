@@ -132,9 +132,20 @@ async def notify_holder(session: AsyncSession, referral: Referral, holder: Holde
             [Button(buttons.fp("list"), t.gettext("My referrals"), t.gettext("My referrals"))],
         ],
     )
-    await outbox.queue_for_contact(
+    why = await outbox.queue_for_contact(
         session, contact, [reply], now, dedupe_key=f"referral:{referral.id}:to:{holder.official.id}"
     )
+    if why is not None:  # they will not see it: the request moves up when its time is out, as for a silent one
+        await access.audit(
+            session,
+            None,
+            "referral.notice_not_queued",
+            holder.area.id,
+            now,
+            referral=referral.id,
+            reason=why.value,
+            by="bot",
+        )
 
 
 async def tell_person(

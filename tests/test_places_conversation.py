@@ -9,6 +9,7 @@ from bot.i18n import USER_LANGUAGES, texts
 from bot.places.importer import check
 from bot.places.store import stored_paths, write
 from bot.storage.models import Contact
+from tests.test_eligibility_conversation import PATHS, run
 from tests.test_package_conversation import build_package
 
 KYZYL_ADYR = "KG-T-KARABUURA-KARABUURA-KYZYLADYR"
@@ -146,3 +147,15 @@ async def test_forget_deletes_the_person_with_their_place(person, database):
     await person.press("forget:yes")
     async with database.transaction() as session:
         assert await session.scalar(select(Contact)) is None
+
+
+@pytest.mark.parametrize(
+    ("path", "lives_in"),
+    [("in_migrant_standard", "KZ-TUR"), ("in_migrant_moved", "KZ-SEV"), ("kandas_abroad", None)],
+)
+async def test_the_pre_check_gives_the_region_the_person_lives_in(person, database, path, lives_in):
+    """Before the move the region of departure, after it the new one; abroad, none."""
+    await person.onboard("ru")
+    await run(person, PATHS[path][0])
+    await person.press("elig:go")  # the summary confirmed: the result is kept
+    assert await place_of(database) == lives_in

@@ -99,6 +99,9 @@ def build_web_app(engine: Engine, channels: list[str]) -> web.Application:
         return web.json_response({"status": "ok", "database": "ok", "channels": channels})
 
     app.router.add_get("/health", health)
+    from bot.tracking import api as tracking_api
+
+    tracking_api.mount(app, engine.database, engine.clock)  # the status API for organisations (issue 12)
     return app
 
 

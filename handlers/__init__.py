@@ -17,6 +17,7 @@ from handlers import (
     returnees,
     start,
     tracking,
+    tracking_officials,
 )
 
 
@@ -31,6 +32,7 @@ def build_router() -> Router:
         returnees,
         focal_points,
         tracking,
+        tracking_officials,
         places,
         privacy,
         faq,

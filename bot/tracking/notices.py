@@ -12,7 +12,7 @@ from bot.content.sources import cite
 from bot.conversation import Button, Reply
 from bot.delivery import outbox, timers
 from bot.i18n import Texts, texts
-from bot.storage.models import Application, ApplicationEvent, Contact, Timer
+from bot.storage.models import Application, Contact, Timer
 from bot.tracking.deadlines import COUNTRY, due_after, kz_days
 from bot.tracking.steps import tracking
 from bot.tracking.texts import expected, limit_words, sources_words, status_day, status_name
@@ -38,13 +38,15 @@ def buttons(t: Texts) -> list[list[Button]]:
     return [[Button(MENU_BUTTON, t.gettext("My application"))]]
 
 
-def status_notice(t: Texts, application: Application, event: ApplicationEvent) -> Reply:
+def status_notice(t: Texts, application: Application, note: str | None) -> Reply:
     language = t.language
     lines = [
-        t.gettext("Your application has a new status: {status}.").format(status=status_name(event.status, language))
+        t.gettext("Your application has a new status: {status}.").format(
+            status=status_name(application.status, language)
+        )
     ]
-    if event.note:
-        lines.append(t.gettext("Note: {note}").format(note=event.note))
+    if note:
+        lines.append(t.gettext("Note: {note}").format(note=note))
     waiting = expected(application)
     if waiting is not None:
         lines.append(
@@ -111,44 +113,55 @@ def own_reminder(t: Texts, application: Application, due: dt.date | None) -> Rep
     return Reply("\n".join(lines), buttons(t))
 
 
-async def after_change(session: AsyncSession, application: Application, contact: Contact) -> None:
-    """Moves the application's timers to its new status: the overdue check for the step it waits for, and the
-    reminder of what the person must do themselves."""
-    await timers.cancel(session, f"trk:due:{application.id}")
-    await timers.cancel(session, f"trk:own:{application.id}")
-    waiting = expected(application)
+def timer_keys(application: Application) -> list[str]:
+    return [f"trk:due:{application.id}", f"trk:own:{application.id}"]
+
+
+def planned(application: Application) -> list[tuple[str, str, dt.datetime, dict]]:
+    """The timers an application at its status needs, as (kind, key, due at, payload): the overdue check for
+    the step it waits for, and the reminder of what the person must do themselves."""
+    found = []
     payload = {"application": application.id, "status": application.status}
+    waiting = expected(application)
     if waiting is not None:
-        await timers.schedule(
-            session,
-            OVERDUE,
-            morning(waiting.due + dt.timedelta(days=1)),
-            key=f"trk:due:{application.id}",
-            contact=contact,
-            payload={**payload, "step": waiting.step.status, "due": waiting.due.isoformat()},
+        due = {"step": waiting.step.status, "due": waiting.due.isoformat()}
+        found.append(
+            (OVERDUE, f"trk:due:{application.id}", morning(waiting.due + dt.timedelta(days=1)), {**payload, **due})
         )
     own = tracking().data.own_deadlines.get(application.status)
     if own is not None:
         start = status_day(application)
         due = due_after(start, own.limit) if own.limit is not None else None
         remind_on = due if due is not None else kz_days().add_working_days(start, REMIND_WITHOUT_LIMIT)
-        await timers.schedule(
-            session,
-            OWN,
-            morning(remind_on),
-            key=f"trk:own:{application.id}",
-            contact=contact,
-            payload={**payload, "due": due.isoformat() if due else None},
-        )
+        own_payload = {**payload, "due": due.isoformat() if due else None}
+        found.append((OWN, f"trk:own:{application.id}", morning(remind_on), own_payload))
+    return found
+
+
+async def after_change(session: AsyncSession, application: Application, contact: Contact) -> None:
+    """Moves the application's timers to its new status."""
+    for key in timer_keys(application):
+        await timers.cancel(session, key)
+    for kind, key, due_at, payload in planned(application):
+        await timers.schedule(session, kind, due_at, key=key, contact=contact, payload=payload)
+
+
+async def after_many(session: AsyncSession, changed: list[Application]) -> None:
+    """`after_change` for many applications at once (an import)."""
+    rows = [
+        Timer(kind=kind, key=key, due_at=due_at, payload=payload, contact_id=application.contact_id, status="pending")
+        for application in changed
+        for kind, key, due_at, payload in planned(application)
+    ]
+    await timers.schedule_many(session, rows, [key for application in changed for key in timer_keys(application)])
 
 
 async def notify_status(
-    session: AsyncSession, application: Application, contact: Contact, event: ApplicationEvent, now: dt.datetime
-) -> None:
-    t = texts(language_of(contact))
-    await outbox.queue_for_contact(
-        session, contact, [status_notice(t, application, event)], now, dedupe_key=f"trk:ev:{event.id}"
-    )
+    session: AsyncSession, application: Application, contact: Contact, note: str | None, now: dt.datetime, key: str
+) -> bool:
+    """Tells the person their application's new status (once per `key`); False when it could not be queued."""
+    reply = status_notice(texts(language_of(contact)), application, note)
+    return await outbox.queue_for_contact(session, contact, [reply], now, dedupe_key=key) is None
 
 
 async def _still_at(session: AsyncSession, timer: Timer) -> tuple[Application, Contact] | None:

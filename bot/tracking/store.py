@@ -96,7 +96,7 @@ async def events(session: AsyncSession, application: Application) -> list[Applic
     return list(found)
 
 
-def _in_area(area: Place | None):
+def in_area(area: Place | None):
     """Applications within an area (all of them for the operator, `area` None)."""
     if area is None:
         return true()
@@ -110,7 +110,7 @@ async def find(session: AsyncSession, text: str, area: Place | None, limit: int 
         conditions.append(Application.phone == digits)
     if text.strip().lstrip("#").isdigit() and len(text.strip().lstrip("#")) < 10:
         conditions.append(Application.id == int(text.strip().lstrip("#")))
-    query = select(Application).where(_in_area(area), or_(*conditions)).order_by(Application.id.desc()).limit(limit)
+    query = select(Application).where(in_area(area), or_(*conditions)).order_by(Application.id.desc()).limit(limit)
     return list(await session.scalars(query))
 
 
@@ -118,6 +118,6 @@ async def contact_ids_at_status(session: AsyncSession, status: str, area: Place 
     """The contacts whose newest application is at `status` (within an area): for broadcasts to them."""
     newest = select(func.max(Application.id)).group_by(Application.contact_id)
     query = select(Application.contact_id).where(
-        Application.id.in_(newest), Application.status == status, _in_area(area)
+        Application.id.in_(newest), Application.status == status, in_area(area)
     )
     return sorted(set(await session.scalars(query)))

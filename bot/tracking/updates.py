@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.officials import access
@@ -61,11 +60,37 @@ def check_transition(application: Application, status: str) -> None:
         raise NotAllowed(status, following)
 
 
-async def already_applied(session: AsyncSession, request_key: str | None) -> bool:
-    if request_key is None:
-        return False
-    found = await session.scalar(select(ApplicationEvent.id).where(ApplicationEvent.request_key == request_key))
-    return found is not None
+def record(
+    application: Application,
+    status: str,
+    now: dt.datetime,
+    actor: Actor,
+    note: str | None = None,
+    at: dt.datetime | None = None,
+    request_key: str | None = None,
+) -> ApplicationEvent:
+    """The event of a change, with the application moved to `status` (and the day of the move noted): the
+    caller has checked and authorised it, and adds the event to the session."""
+    event = ApplicationEvent(
+        application_id=application.id,
+        status=status,
+        previous=application.status,
+        at=at or now,
+        by=actor.by,
+        official_id=actor.official.id if actor.official else None,
+        note=(note or "").strip()[:MAX_NOTE] or None,
+        request_key=request_key,
+    )
+    application.status, application.status_at = status, event.at
+    if status == MOVED and application.moved_on is None:
+        application.moved_on = local_day(event.at)
+    return event
+
+
+async def audit(session: AsyncSession, application: Application, status: str, now: dt.datetime, actor: Actor):
+    """Audits a change already authorised for the actor's area (an import authorises once per area)."""
+    details = {"application": application.id, "status": status, "previous": application.status}
+    await access.audit(session, actor.official, UPDATE, area_of(application), now, outcome="allowed", **details)
 
 
 async def apply(
@@ -79,37 +104,21 @@ async def apply(
     at: dt.datetime | None = None,
     request_key: str | None = None,
     notify: bool = True,
-    authorised: bool = False,
 ) -> ApplicationEvent:
-    """Moves the application to `status`. Raises NotAllowed, or access.Denied for an official outside its area
-    (`authorised`: the caller has already authorised this actor for the application's area, as an import does
-    once per area; the change is audited all the same). The person is told unless `notify` is False (an import
-    tells each person once, about where their application ended up)."""
+    """Moves the application to `status`. Raises NotAllowed, or access.Denied for an official outside its
+    area. The person is told at once unless `notify` is False (they made the change themselves)."""
     check_transition(application, status)
-    details = {"application": application.id, "status": status, "previous": application.status}
-    area = area_of(application)
-    if actor.checked and not authorised:
-        await access.authorise(session, actor.official, UPDATE, area, now, **details)
-    elif actor.checked:
-        await access.audit(session, actor.official, UPDATE, area, now, outcome="allowed", **details)
-    event = ApplicationEvent(
-        application_id=application.id,
-        status=status,
-        previous=application.status,
-        at=at or now,
-        by=actor.by,
-        official_id=actor.official.id if actor.official else None,
-        note=(note or "").strip()[:MAX_NOTE] or None,
-        request_key=request_key,
-    )
+    if actor.checked:
+        details = {"application": application.id, "status": status, "previous": application.status}
+        await access.authorise(session, actor.official, UPDATE, area_of(application), now, **details)
+    moving = status == MOVED and application.moved_on is None
+    event = record(application, status, now, actor, note, at, request_key)
     session.add(event)
-    application.status, application.status_at = status, event.at
     await session.flush()
     contact = await session.get(Contact, application.contact_id)
-    if status == MOVED and application.moved_on is None:
-        application.moved_on = local_day(event.at)
+    if moving:
         await checkins.schedule_all(session, application, contact)
     await notices.after_change(session, application, contact)
     if notify:
-        await notices.notify_status(session, application, contact, event, now)
+        await notices.notify_status(session, application, contact, event.note, now, f"trk:ev:{event.id}")
     return event

@@ -41,11 +41,22 @@ class Document:
     caption: str = ""
 
 
+@dataclass(frozen=True)
+class Media:
+    """A file a person sent, by the platform's own reference: it can go again only on the platform it came from
+    (`channel`), which sends it by `ref` without anyone fetching it; elsewhere only the text about it goes."""
+
+    channel: str
+    kind: str  # voice | audio | photo | video | document
+    ref: str
+
+
 @dataclass
 class Reply:
     text: str = ""
     buttons: list[list[Button]] = field(default_factory=list)
     document: Document | None = None
+    media: Media | None = None  # sent after the text, where the channel can (see Media)
 
     def all_buttons(self) -> list[Button]:
         return [button for row in self.buttons for button in row]
@@ -64,6 +75,7 @@ class Incoming:
     # What a message carried besides text (voice, audio, photo, video, document), as the channel names it; the
     # file itself is not fetched: a feature that passes messages on says what there was (`text` is the caption).
     attachment: str | None = None
+    attachment_ref: str | None = None  # the platform's id of that file (Telegram's file_id), to send it on by reference
     # An acknowledgement the platform expects, queued before the replies (Telegram: stop a button's spinner).
     receipt: dict[str, Any] | None = None
 

@@ -148,8 +148,7 @@ async def relay_to_person(ctx: Conversation) -> bool:
     incoming = ctx.incoming
     if ctx.state != "fp_chat" or incoming.button is not None or incoming.command is not None:
         return False
-    attachment = getattr(incoming, "attachment", None)
-    if not incoming.text and attachment not in ATTACHMENTS:
+    if not incoming.text and incoming.attachment not in ATTACHMENTS:
         return False
     official = await actor(ctx, "referral.answer")
     referral = await ctx.session.get(Referral, ctx.data.get("referral") or 0)
@@ -163,7 +162,7 @@ async def relay_to_person(ctx: Conversation) -> bool:
         ctx.show_menu(ctx._(NOT_YOURS))
         return True
     referral.chatting = True
-    why = await relay.from_focal_point(ctx.session, referral, official, incoming.text or "", attachment, now)
+    why = await relay.from_focal_point(ctx.session, referral, official, incoming, now)
     if why is None:
         ctx.say(ctx._("Sent to the person of request No. {number}.").format(number=referral.id))
     else:

@@ -369,8 +369,7 @@ async def relay_to_focal_point(ctx: Conversation) -> bool:
         return False
     if incoming.button is not None or incoming.command is not None:
         return False
-    attachment = getattr(incoming, "attachment", None)
-    if not incoming.text and attachment not in ATTACHMENTS:
+    if not incoming.text and incoming.attachment not in ATTACHMENTS:
         return False
     if incoming.text and ctx.router.menu_entry_typed(ctx, incoming.text) is not None:
         return False
@@ -378,7 +377,7 @@ async def relay_to_focal_point(ctx: Conversation) -> bool:
     if referral is None or not referral.chatting:
         return False
     now = ctx.clock.now()
-    why = await relay.from_person(ctx.session, referral, ctx.contact, incoming.text or "", attachment, now)
+    why = await relay.from_person(ctx.session, referral, ctx.contact, incoming, now)
     if why is not None:
         ctx.say(ctx._("Your message is kept with the request, but the focal point cannot be reached right now."))
         return True

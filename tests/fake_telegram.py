@@ -19,6 +19,7 @@ from aiohttp.test_utils import TestServer
 
 TOKEN = "123456:TEST-token_for-the-fake"
 JSON_FIELDS = {"reply_markup", "allowed_updates", "entities"}  # aiogram sends these as JSON strings
+SENDS = ("sendMessage", "sendDocument", "sendVoice", "sendPhoto")  # the methods that send a message
 BOT_USER = {"id": 123456, "is_bot": True, "first_name": "Joldas", "username": "JoldasTestBot"}
 
 
@@ -113,18 +114,14 @@ class FakeBotAPI:
     @property
     def delivered(self) -> list[Sent]:
         """The messages the bot sent that were accepted, in order."""
-        return [call for call in self.calls if call.method in ("sendMessage", "sendDocument") and call.answered == 200]
+        return [call for call in self.calls if call.method in SENDS and call.answered == 200]
 
     async def sent_after(self, start: int, at_least: int = 1, quiet: float = 0.3, timeout: float = 10) -> list[Sent]:
         """The messages sent since call number `start`, once at least `at_least` came and then a quiet spell."""
         deadline = time.monotonic() + timeout
         seen = -1
         while time.monotonic() < deadline:
-            messages = [
-                call
-                for call in self.calls[start:]
-                if call.method in ("sendMessage", "sendDocument") and call.answered == 200
-            ]
+            messages = [call for call in self.calls[start:] if call.method in SENDS and call.answered == 200]
             if len(messages) >= at_least and len(messages) == seen:
                 return messages
             seen = len(messages)
@@ -199,6 +196,13 @@ class FakeBotAPI:
 
     async def _api_sendMessage(self, params):
         return {**self._message(params), "text": params["text"]}
+
+    async def _api_sendVoice(self, params):  # a file sent on by its file_id
+        return {**self._message(params), "voice": {"file_id": params["voice"], "file_unique_id": "v", "duration": 1}}
+
+    async def _api_sendPhoto(self, params):
+        photo = [{"file_id": params["photo"], "file_unique_id": "p", "width": 90, "height": 90}]
+        return {**self._message(params), "photo": photo}
 
     async def _api_sendDocument(self, params):
         document = {"file_id": "f1", "file_unique_id": "u1", "file_name": params["document"]["filename"]}

@@ -181,3 +181,41 @@ async def test_a_whatsapp_returnee_and_telegram_focal_points_from_request_to_clo
     assert figures.by_need == {"documents": 1, "child_docs": 1} and figures.by_area == {DISTRICT: 1}
     assert figures.hours_to_accept_median is not None and figures.hours_to_close_median is not None
     assert json.dumps(figures.as_dict())
+
+
+async def test_on_telegram_both_ways_a_voice_note_and_a_photo_go_on_as_files(engine, database, clock, apis, channels):
+    _graph, telegram = apis
+    focal, person = TelegramFocalPoint(telegram, VILLAGE_FP), TelegramFocalPoint(telegram, 7000003)
+    for side in (focal, person):
+        await side.say("/start")
+        await side.press("lang:ru")
+        await side.press("consent:yes")
+    async with database.transaction() as session:
+        await make_official(session, str(focal.chat), "focal_point", VILLAGE_AA, clock.now(), channel="telegram")
+    await person.press("ret:start")
+    await person.say("Жаны-Арык")
+    for step in (f"pl:yes:{VILLAGE_AA}", "ret:when:skip", "ret:from:ru", "ret:need:psych", "ret:need:done"):
+        await person.press(step)
+    await person.press("ret:note:skip")
+    await person.press("ret:send:yes")
+    async with database.transaction() as session:
+        number = await session.scalar(select(Referral.id))
+    await focal.press(f"fp:acc:{number}")
+    voice = telegram.message_update(person.chat, "", "ru")
+    voice["message"].pop("text")
+    voice["message"]["voice"] = {"file_id": "AwACAgIAAxkBAAIBvoice", "file_unique_id": "v1", "duration": 7}
+    start = len(telegram.calls)
+    await telegram.push(voice)
+    await telegram.sent_after(start, at_least=3)  # "passed on" to the person; the label and the file to the focal point
+    [sent] = [call for call in telegram.calls[start:] if call.method == "sendVoice"]
+    assert (sent.params["chat_id"], sent.params["voice"]) == (str(focal.chat), "AwACAgIAAxkBAAIBvoice")
+    photo = telegram.message_update(focal.chat, "", "ru")
+    photo["message"].pop("text")
+    small, large = ({"file_id": f"AgAD{size}", "file_unique_id": size, "width": 9, "height": 9} for size in "sl")
+    photo["message"]["photo"] = [small, large]
+    start = len(telegram.calls)
+    await telegram.push(photo)
+    await telegram.sent_after(start, at_least=3)
+    [sent] = [call for call in telegram.calls[start:] if call.method == "sendPhoto"]
+    assert (sent.params["chat_id"], sent.params["photo"]) == (str(person.chat), "AgADl")
+    assert any("[фото]" in call.text for call in telegram.calls[start:] if call.method == "sendMessage")

@@ -51,6 +51,14 @@ ATTACHMENTS = (
     ("video", "video_note"),
     ("document", "document"),
 )
+# How a file goes on by its file_id (a video note cannot go as a video: it is passed on as a label only).
+RESEND = {
+    "voice": "send_voice",
+    "audio": "send_audio",
+    "photo": "send_photo",
+    "video": "send_video",
+    "document": "send_document",
+}
 WEBHOOK_PATH = "/webhook/telegram"
 TOKEN_PAUSE = 60.0  # seconds the channel waits after Telegram refused the token, before trying again
 # A 400 that means the person is gone rather than that the message was wrong.
@@ -71,9 +79,15 @@ def incoming_from(update: Update) -> Incoming | None:
         if message.chat.type != "private":
             return None  # in a group the bot would answer everyone's every message
         language = message.from_user.language_code if message.from_user else None
-        attachment = next((kind for kind, field in ATTACHMENTS if getattr(message, field, None)), None)
+        found = next(((kind, field) for kind, field in ATTACHMENTS if getattr(message, field, None)), (None, None))
         return Incoming(
-            CHANNEL, str(message.chat.id), update_id, text=message.text, language_hint=language, attachment=attachment
+            CHANNEL,
+            str(message.chat.id),
+            update_id,
+            text=message.text,
+            language_hint=language,
+            attachment=found[0],
+            attachment_ref=file_id(message, found[1]),
         )
     if update.callback_query is not None:
         query = update.callback_query
@@ -87,6 +101,14 @@ def incoming_from(update: Update) -> Incoming | None:
             receipt=callback_answer(query.id),
         )
     return None
+
+
+def file_id(message, field: str | None) -> str | None:
+    """The file_id of what a message carried, when it can be sent again as what it is (the largest photo)."""
+    if field is None or field == "video_note":
+        return None
+    carried = getattr(message, field)
+    return (carried[-1] if isinstance(carried, list) else carried).file_id
 
 
 class TelegramChannel:
@@ -205,6 +227,9 @@ class TelegramSender:
                 content = await documents.build(document)
                 file = BufferedInputFile(content, filename=document.filename)
                 sent = await self.bot.send_document(chat_id, file, caption=payload.get("caption") or None)
+            case "media":
+                send = getattr(self.bot, RESEND[payload["kind"]])
+                sent = await send(chat_id, payload["file_id"])
             case "callback_answer":
                 await self.bot.answer_callback_query(payload["id"])
                 return Sent()

@@ -1,5 +1,6 @@
 """Replies rendered for Telegram: texts split at 4096 characters, the inline keyboard under the last part,
-a document first with its caption (a caption over 1024 characters follows as text). No aiogram here: the
+a document first with its caption (a caption over 1024 characters follows as text), a file that came by
+Telegram (`Reply.media`) after the text, by its file_id. No aiogram here: the
 engine renders while it queues, and aiogram is slow to import."""
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ def render(reply: Reply) -> list[dict[str, Any]]:
         if keyboard and number == len(parts):
             message["keyboard"] = keyboard
         messages.append(message)
+    if reply.media is not None and reply.media.channel == CHANNEL:  # a file sent to us here goes on by its file_id
+        messages.append({"type": "media", "kind": reply.media.kind, "file_id": reply.media.ref})
     return messages
 
 

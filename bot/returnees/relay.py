@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import places
-from bot.conversation import Button, Reply
+from bot.conversation import Button, Incoming, Media, Reply
 from bot.delivery import outbox
 from bot.i18n import N_, texts
 from bot.returnees import buttons
@@ -48,10 +48,18 @@ def keep(
     )
 
 
+def media_of(incoming: Incoming) -> Media | None:
+    """The file a message carried, where its platform can send it on by reference (see `Media`)."""
+    if incoming.attachment and incoming.attachment_ref:
+        return Media(incoming.channel, incoming.attachment, incoming.attachment_ref)
+    return None
+
+
 async def from_person(
-    session: AsyncSession, referral: Referral, person: Contact, text: str, attachment: str | None, now: datetime
+    session: AsyncSession, referral: Referral, person: Contact, incoming: Incoming, now: datetime
 ) -> outbox.NotQueued | None:
     """Passes the person's message to the focal point who has the referral; why not, when it could not be."""
+    text, attachment = incoming.text or "", incoming.attachment
     keep(session, referral, person, "person", text, attachment, now)
     holder = await holder_of(session, referral)
     contact = await contact_of(session, holder.official if holder else None)
@@ -67,14 +75,19 @@ async def from_person(
         [Button(buttons.fp("close", referral.id), t.gettext("Close the request"), t.gettext("Close request"))],
     ]
     return await outbox.queue_for_contact(
-        session, contact, [Reply(f"{heading}\n{shown(t, text, attachment)}", choices)], now, kind=outbox.Kind.RELAY
+        session,
+        contact,
+        [Reply(f"{heading}\n{shown(t, text, attachment)}", choices, media=media_of(incoming))],
+        now,
+        kind=outbox.Kind.RELAY,
     )
 
 
 async def from_focal_point(
-    session: AsyncSession, referral: Referral, official: Official, text: str, attachment: str | None, now: datetime
+    session: AsyncSession, referral: Referral, official: Official, incoming: Incoming, now: datetime
 ) -> outbox.NotQueued | None:
     """Passes the focal point's answer to the person, labelled with who answers."""
+    text, attachment = incoming.text or "", incoming.attachment
     person = await session.get(Contact, referral.contact_id) if referral.contact_id else None
     if person is None:
         return outbox.NotQueued.UNREACHABLE
@@ -88,7 +101,11 @@ async def from_focal_point(
         [Button(buttons.ret("end", referral.id), t.gettext("End the conversation"), t.gettext("End conversation"))]
     ]
     return await outbox.queue_for_contact(
-        session, person, [Reply(f"{heading}\n{shown(t, text, attachment)}", choices)], now, kind=outbox.Kind.RELAY
+        session,
+        person,
+        [Reply(f"{heading}\n{shown(t, text, attachment)}", choices, media=media_of(incoming))],
+        now,
+        kind=outbox.Kind.RELAY,
     )
 
 

@@ -116,7 +116,7 @@ async def test_ten_thousand_people_a_worker_killed_mid_way_and_nobody_lost(datab
 async def test_at_telegrams_own_pace_no_second_holds_more_than_thirty(database, database_url, api):
     if database.is_sqlite:
         pytest.skip("the pace across processes is kept in PostgreSQL here; SQLite's is the same code")
-    await seeded(database, 200)
+    await seeded(database, 400)
     broadcast_id, previewed = await send(database, "KZ")
     assert previewed >= 60
     env = bot_env(database_url, api, TELEGRAM_RATE_LIMIT="30", TELEGRAM_CHAT_RATE_LIMIT="1")

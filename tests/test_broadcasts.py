@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 import pytest
 from sqlalchemy import func, select
@@ -309,3 +310,19 @@ async def test_demo_seed_makes_consented_people_over_places_kinds_and_languages(
             await demo.seed(session, 10, "whatsapp", 1, dt.datetime(2026, 3, 1, tzinfo=UTC))
     assert stored == 500
     assert "made 500 synthetic people on whatsapp" in demo.describe(made)
+
+
+async def test_a_broadcast_takes_four_fifths_of_the_channel_s_pace_and_leaves_the_rest_to_answers(database, clock):
+    await load_places(database)
+    for _ in range(40):
+        await add_person(database, "KZ-AKM")
+    engine = Engine(database, build_router(), clock=clock)
+    await broadcast(database, clock.now(), "KZ-AKM", {"kk": "Хабар"})
+    async with running_worker(engine, {}, quick()):  # queues, sends nothing: no channel
+        await settled_queue(database, 40)
+    async with database.transaction() as session:
+        moments = [
+            as_utc(at) for at in await session.scalars(select(OutboxMessage.not_before).order_by(OutboxMessage.id))
+        ]
+    gaps = {round((later - earlier).total_seconds(), 4) for earlier, later in pairwise(moments)}
+    assert gaps == {round(1 / (30 * 0.8), 4)}  # Telegram's 30/s, of which a broadcast takes 24

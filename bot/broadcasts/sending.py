@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.broadcasts import audience, manage, notice, report, schedule
 from bot.channels.rendering import render
 from bot.clock import local_time
+from bot.config import get_settings
 from bot.delivery import outbox, timers
 from bot.delivery.outbox import Addressed, Kind
 from bot.i18n import texts
@@ -27,7 +28,10 @@ from bot.storage.models import Broadcast, BroadcastDelivery, Contact, Official, 
 
 log = logging.getLogger(__name__)
 
-CHUNK = 1000  # people queued per transaction
+CHUNK = 1000  # people queued per transaction, at most
+SHARE = 0.8  # of a channel's rate limit that a broadcast takes; the rest is kept for answers
+AHEAD = 2.0  # seconds of notices (at the pace) a chunk holds: the outbox never holds much more of a broadcast
+LEAD = timedelta(seconds=1)  # the next chunk is queued this long before the last one's notices run out
 WATCH = timedelta(seconds=1)  # how often a round whose messages are all queued is checked for the last one
 
 
@@ -42,8 +46,8 @@ async def run(session: AsyncSession, timer: Timer, now: datetime) -> None:
     if broadcast.status == "scheduled":
         await start_round(session, broadcast, now)
     if broadcast.queuing:
-        await queue_chunk(session, broadcast, now)
-        again = now if broadcast.queuing else now + WATCH
+        ready_until = await queue_chunk(session, broadcast, now)
+        again = max(now, ready_until - LEAD) if broadcast.queuing else now + WATCH
     elif await waiting(session, broadcast):
         again = now + WATCH
     else:
@@ -54,7 +58,7 @@ async def run(session: AsyncSession, timer: Timer, now: datetime) -> None:
 
 async def start_round(session: AsyncSession, broadcast: Broadcast, now: datetime) -> None:
     broadcast.round += 1
-    broadcast.cursor, broadcast.queuing, broadcast.status = 0, True, "sending"
+    broadcast.cursor, broadcast.queuing, broadcast.status, broadcast.paced_to = 0, True, "sending", {}
     broadcast.started_at, broadcast.finished_at = now, None
     if broadcast.repeat != "once":
         area = await manage.area_of(session, broadcast)
@@ -65,14 +69,48 @@ async def start_round(session: AsyncSession, broadcast: Broadcast, now: datetime
         broadcast.next_at = None
 
 
-async def queue_chunk(session: AsyncSession, broadcast: Broadcast, now: datetime) -> int:
-    """Queues the next chunk of the audience; returns how many people it covered."""
+class Pacing:
+    """When each notice may go: one after another at `SHARE` of its channel's rate limit, carried from chunk to
+    chunk in `broadcast.paced_to`. The worker sends what is due, so it never holds a batch of notices waiting
+    for slots while an answer to someone chatting waits behind it: answers keep their speed."""
+
+    def __init__(self, broadcast: Broadcast, now: datetime):
+        self.broadcast, self.now = broadcast, now
+        self.limits = get_settings().worker().limits
+        self.next = {channel: max(now, datetime.fromisoformat(at)) for channel, at in broadcast.paced_to.items()}
+
+    def slot(self, channel: str) -> datetime:
+        limit = self.limits.get(channel)
+        if limit is None or not limit.per_second:
+            return self.now
+        at = self.next.get(channel, self.now)
+        self.next[channel] = at + timedelta(seconds=1 / (limit.per_second * SHARE))
+        return at
+
+    def ready_until(self) -> datetime:
+        """When the last notice queued so far may go, on the slowest channel."""
+        return max(self.next.values(), default=self.now)
+
+    def keep(self) -> None:
+        self.broadcast.paced_to = {channel: at.isoformat() for channel, at in self.next.items()}
+
+
+def chunk_size(limits) -> int:
+    """People a chunk holds: `AHEAD` seconds' worth at the fastest limited channel's pace, else `CHUNK`."""
+    rates = [limit.per_second for limit in limits.values() if limit.per_second]
+    return max(10, min(CHUNK, int(max(rates) * SHARE * AHEAD))) if rates else CHUNK
+
+
+async def queue_chunk(session: AsyncSession, broadcast: Broadcast, now: datetime) -> datetime:
+    """Queues the next chunk of the audience, paced; returns when its last notice may go (the next chunk is
+    queued a little before)."""
     area = await manage.area_of(session, broadcast)
     keys = await audience.region_keys_within(session, area)
-    people = await audience.chunk(session, broadcast, area, keys, now, broadcast.cursor, CHUNK)
+    size = chunk_size(get_settings().worker().limits)
+    people = await audience.chunk(session, broadcast, area, keys, now, broadcast.cursor, size)
     day = local_time(now, manage.country_of(area)).date().isoformat()
     rendered: dict[tuple[str, str], list[dict]] = {}
-    messages, keyed = [], {}
+    messages, keyed, pacing = [], {}, Pacing(broadcast, now)
     for person in people:
         if person.skipped:
             continue
@@ -83,8 +121,18 @@ async def queue_chunk(session: AsyncSession, broadcast: Broadcast, now: datetime
         key = f"bc:{notice.text_hash(broadcast.texts[language])}:{person.contact_id}:{day}"
         keyed[person.contact_id] = f"{key}#0"
         for number, payload in enumerate(rendered[person.channel, language]):
-            messages.append(Addressed(person.contact_id, person.channel, person.address, payload, f"{key}#{number}"))
+            messages.append(
+                Addressed(
+                    person.contact_id,
+                    person.channel,
+                    person.address,
+                    payload,
+                    f"{key}#{number}",
+                    pacing.slot(person.channel),
+                )
+            )
     written = await outbox.queue_many(session, messages, Kind.BROADCAST, now)
+    pacing.keep()
     rows = []
     for person in people:
         outbox_id = written.get(keyed.get(person.contact_id, ""))
@@ -104,9 +152,9 @@ async def queue_chunk(session: AsyncSession, broadcast: Broadcast, now: datetime
     if rows:
         await session.execute(insert(BroadcastDelivery), rows)
         broadcast.cursor = people[-1].contact_id
-    if len(people) < CHUNK:
+    if len(people) < size:
         broadcast.queuing = False
-    return len(people)
+    return pacing.ready_until()
 
 
 async def waiting(session: AsyncSession, broadcast: Broadcast) -> int:

@@ -119,6 +119,7 @@ class Addressed:
     address: str
     payload: dict[str, Any]
     dedupe_key: str
+    not_before: datetime | None = None  # when it may go (a broadcast paced below the channel's limit)
 
 
 async def queue_many(
@@ -137,7 +138,7 @@ async def queue_many(
             "priority": PRIORITY[kind],
             "payload": message.payload,
             "dedupe_key": message.dedupe_key,
-            "not_before": now,
+            "not_before": message.not_before or now,
             "created_at": now,
         }
         for message in messages

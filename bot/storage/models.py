@@ -345,6 +345,7 @@ class Broadcast(Base):
     round: Mapped[int] = mapped_column(Integer, default=0)
     cursor: Mapped[int] = mapped_column(Integer, default=0)
     queuing: Mapped[bool] = mapped_column(default=False)
+    paced_to: Mapped[dict[str, Any]] = mapped_column(default=dict)  # per channel: when the next notice may go
     report: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None]

@@ -32,6 +32,7 @@ def upgrade() -> None:
         sa.Column("round", sa.Integer(), nullable=False),
         sa.Column("cursor", sa.Integer(), nullable=False),
         sa.Column("queuing", sa.Boolean(), nullable=False),
+        sa.Column("paced_to", sa.JSON(), nullable=False),
         sa.Column("report", sa.JSON(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("started_at", sa.DateTime(timezone=True), nullable=True),

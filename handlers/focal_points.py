@@ -94,7 +94,12 @@ async def act(ctx: Conversation, pressed: Fp, official: Official, referral: Refe
     match pressed.action, pressed.args[1:]:
         case "acc", ():
             await accept(ctx.session, referral, official, now)
-            await start_chat(ctx, official, referral)
+            if referral.official_id != official.id:
+                ctx.show_menu(
+                    ctx._("Another focal point has already accepted request No. {number}.").format(number=referral.id)
+                )
+            else:
+                await start_chat(ctx, official, referral)
         case "reply", ():
             await access.authorise(
                 ctx.session, official, "referral.answer", referral.area_id, now, referral=referral.id

@@ -228,6 +228,9 @@ async def show_services(ctx: Conversation) -> None:
     """One message per need: what to do, where (the nearest office the operator loaded, else the kind of
     office), what to bring, whom to ask, and the sources; then the offer to pass the request on."""
     data = answers(ctx)
+    if not data.get("place") or not data.get("country"):
+        await ask_place(ctx)
+        return
     lineage = [place.id for place in await places.lineage(ctx.session, data["place"])]
     country = data["country"]
     for key in known_needs(data.get("needs")):
@@ -288,8 +291,10 @@ async def offer_referral(ctx: Conversation) -> None:
 
 async def send(ctx: Conversation, agreed: bool) -> None:
     data = answers(ctx)
+    if not data.get("place") and (kept := await profile.load(ctx.session, ctx.contact)) is not None:
+        data = profile.as_answers(kept)  # a "pass it on" pressed later, from the kept answers
     if not agreed or not data.get("place") or not data.get("needs"):
-        ctx.show_menu(ctx._("Nothing was passed on.") if not agreed else None)
+        ctx.show_menu(ctx._("Nothing was passed on."))
         return
     if not ctx.has_consent:
         ctx.say(

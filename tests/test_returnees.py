@@ -342,3 +342,25 @@ async def test_services_name_the_nearest_office_and_what_the_place_itself_has(en
     assert service.index("В Ак-Турпаке местный кенеш") < service.index("Стресс, депрессия")  # the place's first
     assert "Sample centre ru, Sample street ru, +996 000 000 001" in service
     assert "sample data: not a real office" in service
+
+
+async def test_a_request_is_accepted_once_and_a_later_pass_it_on_uses_the_kept_answers(engine):
+    other = await focal_point(engine, "fp_other", VILLAGE_AA)
+    person = Person(engine, "whatsapp", "996700000099")
+    await person.onboard("ru")
+    fp = await focal_point(engine, "fp_village", VILLAGE_AA)
+    await come_back(person)
+    await person.press("ret:send:no")
+    await person.say("/menu")
+    await person.press("ret:send:yes")  # pressed later, from the message above: the kept answers go
+    async with engine.database.transaction() as session:
+        number = await session.scalar(select(Referral.id))
+    await fp.press(f"fp:acc:{number}")
+    await other.press(f"fp:acc:{number}")
+    assert "уже принят" in other.text
+    async with engine.database.transaction() as session:
+        referral = await session.get(Referral, number)
+        holder = await referrals.holder_of(session, referral)
+    assert holder.official.contact_id is not None and referral.status == "accepted"
+    await other.say("Я тоже здесь")  # not in a conversation: nothing goes to the person
+    assert not any("Я тоже здесь" in text for text in await outbox_texts(engine, person.user_id))

@@ -25,6 +25,13 @@ def tr(language: str, message: str) -> str:
     return texts(language).gettext(message)
 
 
+async def choose_place(person, typed: str, place_id: str) -> None:
+    """My place → Change, the name typed, the one clear hit confirmed."""
+    await person.press("pl:change")
+    await person.say(typed)
+    await person.press(f"pl:yes:{place_id}")
+
+
 async def place_of(database, user_id: str = "aigerim") -> str | None:
     async with database.transaction() as session:
         return await session.scalar(select(Contact.place_id).where(Contact.external_id == user_id))
@@ -78,9 +85,7 @@ async def test_namesakes_are_offered_with_their_districts_and_the_pick_is_kept(p
 
 async def test_an_unknown_name_is_asked_again_and_cancel_keeps_the_old_place(person, database):
     await person.onboard("ru")
-    await person.press("pl:change")
-    await person.say("Кызыл-Адыр")
-    await person.press(f"pl:yes:{KYZYL_ADYR}")
+    await choose_place(person, "Кызыл-Адыр", KYZYL_ADYR)
     await person.press("pl:change")
     await person.say("Атлантида-на-Луне")
     assert (
@@ -129,9 +134,7 @@ async def test_the_package_gives_the_region_of_departure_and_withdrawing_consent
 
 async def test_a_place_chosen_is_not_replaced_by_the_package(person, database):
     await person.onboard("kk")
-    await person.press("pl:change")
-    await person.say("Павлодар")
-    await person.press(person.button_ids[0])
+    await choose_place(person, "Павлодар", "KZ-PAV")
     assert await place_of(database) == "KZ-PAV"
     await build_package(person, origin="Шымкент")
     assert await place_of(database) == "KZ-PAV"
@@ -139,9 +142,7 @@ async def test_a_place_chosen_is_not_replaced_by_the_package(person, database):
 
 async def test_forget_deletes_the_person_with_their_place(person, database):
     await person.onboard("ky")
-    await person.press("pl:change")
-    await person.say("Kyzyl-Adyr")
-    await person.press(f"pl:yes:{KYZYL_ADYR}")
+    await choose_place(person, "Kyzyl-Adyr", KYZYL_ADYR)
     await person.press("forget:yes")  # without the question: stale, nothing deleted
     await person.say("/forget")
     await person.press("forget:yes")

@@ -132,6 +132,14 @@ def test_namesakes_in_two_districts_come_back_as_a_question():
         assert {hit.place_id for hit in hits[:2]} == {KYZYL_ADYR, "KG-O-UZGEN-KYZYLADYR"}
         assert places.ambiguous(hits) and places.clear_choice(hits) is None
         assert {hit.district.ru for hit in hits[:2]} == {"Кара-Бууринский район", "Узгенский район"}
+    for text, place_id in (
+        ("Кызыл-Адыр, Өзгөн", "KG-O-UZGEN-KYZYLADYR"),
+        ("Kyzyl-Adyr, Uzgen raion", "KG-O-UZGEN-KYZYLADYR"),
+        ("кызыладыр (Кара-Буура району, Талас облусу)", KYZYL_ADYR),
+        ("Кызыл-Адыр, Талас", KYZYL_ADYR),
+        ("Кызыл-Адыр, Каро-Буура", KYZYL_ADYR),  # a typo in the district too
+    ):
+        assert places.clear_choice(index.search(text)).place_id == place_id, text
 
 
 def test_places_of_the_same_name_and_different_kinds_are_asked_about_unless_the_kind_is_typed():

@@ -10,10 +10,11 @@ from __future__ import annotations
 import asyncio
 import bisect
 import heapq
+import re
 import time
 import weakref
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rapidfuzz import fuzz, process
 from sqlalchemy import select
@@ -26,6 +27,7 @@ from bot.storage.models import Place
 FUZZY_CUTOFF = 75  # rapidfuzz ratio (0-100) below which a typed name is not that place
 CONFIDENT = 90  # a best hit at least this good, and clearly ahead, is taken without asking
 AMBIGUITY_MARGIN = 3  # hits less than this many points behind the best one are as likely as it
+AREA_MISMATCH = 10  # points off a hit that does not lie in the areas typed after its name
 PREFIX_SCAN = 40  # keys looked at for a prefix ("Кызыл" → Кызыл-Адыр…)
 RECHECK_SECONDS = 10.0  # how often a search asks the database whether the places changed
 _FULL, _STRIPPED = 100.0, 97.0  # an exact key with its kind word ("Ош облусу"), and without it ("Ош")
@@ -86,6 +88,7 @@ class _Entry:
     region: int | None
 
 
+_PARTS = re.compile(r"[,;()]")
 _NAME_COLUMNS = (Place.name_kk, Place.name_ru, Place.name_ky, Place.name_latin)
 
 
@@ -119,7 +122,31 @@ class PlaceIndex:
         return len(self.entries)
 
     def search(self, text: str, country: str | None = None, limit: int = 10) -> list[Hit]:
-        """The places `text` may mean, best first; empty when it means none."""
+        """The places `text` may mean, best first; empty when it means none. Areas named after a comma or in
+        brackets ("Кызыл-Адыр, Кара-Буура") put the places lying in them first: namesakes told apart."""
+        name, *areas = [part for part in _PARTS.split(text) if part.strip()] or [""]
+        if not areas:
+            return self._search(name, country, limit)
+        said = [key for key in (compact(strip_generic(fold(area))) for area in areas) if key]
+        hits = [
+            hit if self._lies_in(hit, said) else replace(hit, score=hit.score - AREA_MISMATCH)
+            for hit in self._search(name, country, limit * 3)
+        ]
+        return sorted(hits, key=lambda hit: -hit.score)[:limit]
+
+    def _lies_in(self, hit: Hit, said: list[str]) -> bool:
+        """Whether every area said names the hit's district or region (its start will do, or a typo)."""
+        around = [
+            compact(strip_generic(fold(name)))
+            for names in (hit.district, hit.region)
+            if names is not None
+            for name in vars(names).values()
+        ]
+        return all(
+            any(key.startswith(area) or fuzz.ratio(area, key) >= FUZZY_CUTOFF for key in around) for area in said
+        )
+
+    def _search(self, text: str, country: str | None, limit: int) -> list[Hit]:
         folded = fold(text)
         full, stripped = compact(folded), compact(strip_generic(folded)) or compact(folded)
         if not full:

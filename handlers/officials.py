@@ -11,7 +11,7 @@ from bot import places
 from bot.context import Conversation
 from bot.conversation import Button
 from bot.i18n import N_
-from bot.officials import access, invites, roster
+from bot.officials import access, holders, invites, roster
 from bot.officials.buttons import Press, parse
 from bot.router import NotUnderstood, Router
 from bot.storage.models import Official
@@ -61,7 +61,8 @@ async def roles_and_invites(ctx: Conversation) -> bool:
     chose a language); otherwise it notes the person's role, so the menu shows what it allows."""
     code = invite_code(ctx)
     if code is None:
-        remember(ctx, await access.acting_official(ctx.session, ctx.contact))
+        holds = await holders.may_hold_role(ctx.session, ctx.contact.id)
+        remember(ctx, await access.acting_official(ctx.session, ctx.contact) if holds else None)
         return False
     try:
         official = await invites.redeem(ctx.session, ctx.contact, code, ctx.clock.now())

@@ -159,3 +159,14 @@ async def test_every_officials_screen_fits_whatsapp(engine, database, clock, lan
     for button in first:
         replies += await official.press(button)
     assert [problem for reply in replies for problem in problems(reply, language)] == []
+
+
+async def test_a_role_written_after_the_holders_were_read_shows_at_the_next_message(engine, database):
+    person = Person(engine, "console", "marat")
+    await person.onboard("ru")
+    assert "off" not in person.button_ids  # the holders of roles were read: marat is none
+    async with database.transaction() as session:
+        contact = await session.scalar(select(Contact).where(Contact.external_id == "marat"))
+        session.add(Official(contact_id=contact.id, role="official", area_id=(await areas(session)).region))
+    await person.press("menu")
+    assert "off" in person.button_ids

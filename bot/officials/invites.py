@@ -22,6 +22,7 @@ from bot.storage.models import Contact, Invite, Official, as_utc
 ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"
 PREFIX = "JOL"
 GROUPS, GROUP = 3, 4
+MAX_TYPED = 40  # characters: a code typed with spaces between its groups, and some to spare
 _TYPED = re.compile(rf"^{PREFIX}[{ALPHABET}]{{{GROUPS * GROUP}}}$")
 
 
@@ -47,6 +48,8 @@ def make_code() -> str:
 
 def canonical(text: str) -> str | None:
     """The code a typed text is (`jol 7kq2-mx9d …` → `JOL7KQ2MX9D…`), or None when it is no invite code."""
+    if len(text) > MAX_TYPED:
+        return None  # every message is looked at: a long one is no code, and is not scanned
     squeezed = re.sub(r"[\s\-_]", "", text).upper()
     return squeezed if _TYPED.match(squeezed) else None
 

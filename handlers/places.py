@@ -24,6 +24,7 @@ PREFIX = "pl"
 TYPING, CHOOSING = "pl_typing", "pl_choosing"
 MAX_CHOICES = 5
 SHORT = 20  # WhatsApp's button titles
+EXACT = 97  # a hit this good is the name typed (bot.places.search), not a guess
 MINE = "mine"  # the continuation of "My place"
 ONLY_WITH_CONSENT = N_("I keep your place only with your consent to keep data (Menu → Privacy and consent).")
 ASK_MINE = N_("Where do you live now? Type the name of your village, town, district or region as you write it.")
@@ -113,10 +114,11 @@ async def typed(ctx: Conversation, text: str) -> None:
         for hit in hits
     ]
     rows += [[Button(Press("change").id, ctx._("None of these"))], cancel_row(ctx)]
-    question = ctx._("Several places have that name. Which one is yours?")
-    if not places.ambiguous(hits):
-        question = ctx._("Did you mean one of these?")
-    ctx.say(question, rows)
+    namesakes = places.ambiguous(hits) and hits[0].score >= EXACT
+    if namesakes:
+        ctx.say(ctx._("Several places have that name. Which one is yours?"), rows)
+    else:
+        ctx.say(ctx._("Did you mean one of these?"), rows)
 
 
 @router.button(PREFIX)

@@ -160,3 +160,14 @@ async def test_the_pre_check_gives_the_region_the_person_lives_in(person, databa
     await run(person, PATHS[path][0])
     await person.press("elig:go")  # the summary confirmed: the result is kept
     assert await place_of(database) == lives_in
+
+
+async def test_the_start_of_a_name_offers_the_places_it_may_mean(person, database):
+    await person.onboard("ky")
+    await person.press("pl:change")
+    await person.say("Кызыл")
+    assert tr("ky", "Did you mean one of these?") in person.text
+    assert {"pl:pick:KZ-KZY", f"pl:pick:{KYZYL_ADYR}"} <= set(person.button_ids)
+    await person.say("Кызыл-Адыр, Талас")  # typed again, with the oblast: one clear place
+    await person.press(f"pl:yes:{KYZYL_ADYR}")
+    assert await place_of(database) == KYZYL_ADYR

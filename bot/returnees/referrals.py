@@ -47,10 +47,14 @@ class Holder:
     area: places.Place
 
 
-async def open_count(session: AsyncSession, official_id: int) -> int:
-    return await session.scalar(
-        select(func.count()).select_from(Referral).where(Referral.official_id == official_id, Referral.status.in_(OPEN))
+async def open_counts(session: AsyncSession, official_ids: list[int]) -> dict[int, int]:
+    """How many open requests each of these officials holds (one query)."""
+    rows = await session.execute(
+        select(Referral.official_id, func.count())
+        .where(Referral.official_id.in_(official_ids), Referral.status.in_(OPEN))
+        .group_by(Referral.official_id)
     )
+    return dict(rows.all())
 
 
 async def find_holder(session: AsyncSession, place_id: str, above: str | None = None) -> Holder | None:
@@ -63,8 +67,8 @@ async def find_holder(session: AsyncSession, place_id: str, above: str | None = 
     for area in lineage[start:]:
         candidates = await access.officials_for(session, area.id, "focal_point")
         if candidates:
-            loads = [(await open_count(session, official.id), official.id, official) for official in candidates]
-            return Holder(min(loads, key=lambda load: load[:2])[2], area)
+            counts = await open_counts(session, [official.id for official in candidates])
+            return Holder(min(candidates, key=lambda official: (counts.get(official.id, 0), official.id)), area)
     return None
 
 

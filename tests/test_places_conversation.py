@@ -11,6 +11,7 @@ from bot.places.store import stored_paths, write
 from bot.storage.models import Contact
 from tests.test_eligibility_conversation import PATHS, run
 from tests.test_package_conversation import build_package
+from tests.test_whatsapp_render import problems as whatsapp_problems
 
 KYZYL_ADYR = "KG-T-KARABUURA-KARABUURA-KYZYLADYR"
 # What each language shows of Kyzyl-Adyr with its areas.
@@ -79,6 +80,7 @@ async def test_namesakes_are_offered_with_their_districts_and_the_pick_is_kept(p
     assert "Ноокат району" in by_id["pl:pick:KG-O-NOOKAT-JANYARYK"].label
     assert "Өзгөн району" in by_id["pl:pick:KG-O-UZGEN-JANYARYK"].label
     assert all(len(button.short_label or button.label) <= 20 for button in offered)
+    assert [problem for reply in person.last for problem in whatsapp_problems(reply, "ky")] == []
     await person.press("pl:pick:KG-O-UZGEN-JANYARYK")
     assert await place_of(database) == "KG-O-UZGEN-JANYARYK"
 

@@ -32,6 +32,7 @@ REFUSED_CODES = {
     "inviter_inactive": N_("This invite code can no longer be used. Ask the person who invited you for a new one."),
 }
 NOT_ALLOWED = N_("Sorry, you cannot do that. Here is the menu.")
+LISTED = 40  # officials listed in one message (a district's focal points fit; a country's admin types a number)
 SHOWN = 9  # officials offered as buttons on one screen (a WhatsApp list holds ten rows, with Menu)
 MANAGERS = {"admin", "official"}  # the roles that manage others and see the Officials screen
 MAX_ID_DIGITS = 9  # a typed official's number: longer is no id (and would not fit the column)
@@ -139,8 +140,11 @@ async def show_list(ctx: Conversation, actor: Official, area_id: str) -> None:
             "{n} officials and focal points you manage, in {area}:",
             len(found),
         ).format(n=ctx.t.number(len(found)), area=places.display_name(area, ctx.language)),
-        *[await describe(ctx, official) for official in found],
+        *[await describe(ctx, official) for official in found[:LISTED]],
     ]
+    if len(found) > LISTED:
+        hidden = len(found) - LISTED
+        lines.append(ctx.ngettext("…and {n} more.", "…and {n} more.", hidden).format(n=ctx.t.number(hidden)))
     buttons = [[Button(Press("show", official_id=official.id).id, f"#{official.id}")] for official in found[:SHOWN]]
     if len(found) > SHOWN:
         lines += [

@@ -12,9 +12,9 @@ from bot.channels.telegram import incoming_from
 from bot.i18n import USER_LANGUAGES, texts
 from bot.officials import invites
 from bot.storage.models import AuditEntry, Contact, Official
-from handlers.officials import NOT_ALLOWED, REFUSED_CODES
+from handlers.officials import LISTED, NOT_ALLOWED, REFUSED_CODES
 from tests.fake_telegram import FakeBotAPI
-from tests.officials import WEEK, areas
+from tests.officials import WEEK, areas, make_official
 from tests.people import Person, main_menu_ids
 from tests.test_whatsapp_render import problems
 
@@ -149,11 +149,12 @@ async def test_every_officials_screen_fits_whatsapp(engine, database, clock, lan
     await official.onboard(language)
     replies = await official.say(code)
     regional = await official_of(database, "whatsapp", official.user_id)
-    for number in range(12):  # more than one screen of buttons
-        made, _ = await invite(database, clock.now(), "focal_point", where.district, by=regional)
-        await Person(engine, "console", f"focal{number}").say(made)
+    async with database.transaction() as session:  # more than one screen of buttons, more than one message lists
+        for number in range(LISTED + 2):
+            await make_official(session, f"focal{number}", "focal_point", where.district, clock.now(), by=regional)
     replies += await official.press("off")
     assert official.button_ids[-1] == "menu" and len(official.button_ids) == 10
+    assert texts(language).ngettext("…and {n} more.", "…and {n} more.", 2).format(n=2) in official.text
     replies += await official.say(official.button_ids[0].rsplit(":", 1)[1])  # a number typed opens one
     first = official.button_ids
     for button in first:

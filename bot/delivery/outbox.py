@@ -157,6 +157,17 @@ class NotQueued(enum.StrEnum):
     UNREACHABLE = "the platform said the person cannot be reached"
 
 
+def not_to_notify(contact: Contact) -> NotQueued | None:
+    """Why a person may not be told anything now (no consent, /stop, unreachable), or None."""
+    if contact.consent != "granted":
+        return NotQueued.NO_CONSENT
+    if contact.status == "stopped":
+        return NotQueued.STOPPED
+    if contact.unreachable_since is not None:
+        return NotQueued.UNREACHABLE
+    return None
+
+
 async def queue_for_contact(
     session: AsyncSession,
     contact: Contact,
@@ -168,12 +179,8 @@ async def queue_for_contact(
 ) -> NotQueued | None:
     """What a feature calls to speak first. Respects consent, /stop and reachability; returns why a message
     was not queued, or None when it was."""
-    if contact.consent != "granted":
-        return NotQueued.NO_CONSENT
-    if contact.status == "stopped":
-        return NotQueued.STOPPED
-    if contact.unreachable_since is not None:
-        return NotQueued.UNREACHABLE
+    if (reason := not_to_notify(contact)) is not None:
+        return reason
     await queue(
         session,
         now=now,

@@ -200,8 +200,8 @@ async def import_statuses(session: AsyncSession, content: str, official: Officia
     contacts = await _contacts(session, {application.contact_id for application in changed})
     for application in moved:
         await checkins.schedule_all(session, application, contacts[application.contact_id])
-    for row in last.values():
-        contact = contacts[row.application.contact_id]
-        told = await notices.notify_status(session, row.application, contact, row.note, now, f"trk:imp:{row.key}")
-        report.notified += told
+    told = [
+        (row.application, contacts[row.application.contact_id], row.note, f"trk:imp:{row.key}") for row in last.values()
+    ]
+    report.notified = await notices.notify_many(session, told, now)
     return report

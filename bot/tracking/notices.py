@@ -7,6 +7,7 @@ import datetime as dt
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.channels.rendering import render
 from bot.clock import zone_for
 from bot.content.sources import cite
 from bot.conversation import Button, Reply
@@ -23,6 +24,7 @@ NOTICE_HOUR = dt.time(10, 0)  # notices go in the morning, Almaty time
 # once after this many working days.
 REMIND_WITHOUT_LIMIT = 5
 MENU_BUTTON = "trk"
+BATCH = 1000  # outbox rows per statement when many people are told at once
 
 
 def morning(day: dt.date) -> dt.datetime:
@@ -162,6 +164,27 @@ async def notify_status(
     """Tells the person their application's new status (once per `key`); False when it could not be queued."""
     reply = status_notice(texts(language_of(contact)), application, note)
     return await outbox.queue_for_contact(session, contact, [reply], now, dedupe_key=key) is None
+
+
+async def notify_many(
+    session: AsyncSession, told: list[tuple[Application, Contact, str | None, str]], now: dt.datetime
+) -> int:
+    """`notify_status` for many people at once (an import): (application, person, note, key) each; a few
+    statements per thousand people. Returns how many could be told."""
+    messages = []
+    for application, contact, note, key in told:
+        if outbox.not_to_notify(contact) is not None:
+            continue
+        language = language_of(contact)
+        reply = status_notice(texts(language), application, note)
+        payloads = render(contact.channel, reply, texts(language), language)
+        messages += [
+            outbox.Addressed(contact.id, contact.channel, contact.external_id, payload, f"{key}#{number}")
+            for number, payload in enumerate(payloads)
+        ]
+    for start in range(0, len(messages), BATCH):
+        await outbox.queue_many(session, messages[start : start + BATCH], outbox.Kind.NOTICE, now)
+    return len({message.contact_id for message in messages})
 
 
 async def _still_at(session: AsyncSession, timer: Timer) -> tuple[Application, Contact] | None:

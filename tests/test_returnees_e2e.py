@@ -13,13 +13,13 @@ import json
 import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot.app import build_web_app
 from bot.channels.telegram import TelegramChannel, TelegramSender, bot_for
 from bot.channels.whatsapp import Templates, WhatsAppChannel, WhatsAppSender
 from bot.returnees.report import referral_figures
-from bot.storage.models import Referral
+from bot.storage.models import Referral, ReferralDetails, ReferralMessage
 from tests.delivery import running_worker, settled
 from tests.fake_graph import PHONE_NUMBER_ID, FakeGraphAPI
 from tests.fake_graph import TOKEN as GRAPH_TOKEN
@@ -181,6 +181,18 @@ async def test_a_whatsapp_returnee_and_telegram_focal_points_from_request_to_clo
     assert figures.by_need == {"documents": 1, "child_docs": 1} and figures.by_area == {DISTRICT: 1}
     assert figures.hours_to_accept_median is not None and figures.hours_to_close_median is not None
     assert json.dumps(figures.as_dict())
+
+    # What is kept, then forgotten: the focal point's record keeps the outcome and nothing of the person.
+    shown = await person.say("/mydata")
+    kept = "\n".join(call.body for call in shown)
+    assert f"№ {number}" in kept and "Качан барсам болот?" in kept and "свидетельство о рождении" in kept
+    await person.say("/forget")
+    await person.press("forget:yes")
+    async with database.transaction() as session:
+        referral = await session.get(Referral, number)
+        left = await session.scalar(select(func.count()).select_from(ReferralMessage))
+        details = await session.get(ReferralDetails, number)
+    assert (referral.contact_id, referral.outcome, left, details) == (None, "helped", 0, None)
 
 
 async def test_on_telegram_both_ways_a_voice_note_and_a_photo_go_on_as_files(engine, database, clock, apis, channels):

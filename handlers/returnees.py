@@ -1,4 +1,4 @@
-""" "I've come back": where the person lives now, when and from where they came back, what they need; then
+"""The "I've come back" flow: where the person lives now, when and from where they came back, what they need; then
 what exists for each need and where, and — with their agreement — a request to the focal point of their ayil
 aimak or district, with whom they can then write here. Button ids: `bot.returnees.buttons` (`ret:…`).
 
@@ -29,7 +29,6 @@ router = Router()
 
 START = N_("I've come back")
 MAX_NOTE = 1000
-STEPS = ("ret_when", "ret_from", "ret_needs", "ret_note")
 PICKER = "returnee"  # the place picker's continuation (handlers/places.py)
 WHERE = N_("Where do you live now? Type your village, town or district as you write it.")
 ATTACHMENTS = ("voice", "audio", "photo", "video", "document")
@@ -117,7 +116,7 @@ def answers(ctx: Conversation) -> dict:
     return {key: ctx.data[key] for key in keys if ctx.data.get(key) is not None}
 
 
-@router.reask(*STEPS)
+@router.reask(*ASKS)
 async def ask_again(ctx: Conversation) -> None:
     ASKS[ctx.state](ctx)
 

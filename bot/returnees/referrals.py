@@ -18,7 +18,7 @@ from bot import places
 from bot.clock import local_time, zone_for
 from bot.conversation import Button, Reply
 from bot.delivery import outbox, timers
-from bot.i18n import N_, texts
+from bot.i18n import LANGUAGE_NAMES, N_, texts
 from bot.officials import access
 from bot.returnees import buttons
 from bot.returnees.needs import BY_KEY
@@ -113,12 +113,14 @@ async def notify_holder(session: AsyncSession, referral: Referral, holder: Holde
         return
     t = texts(contact.language or "ru")
     details = await session.get(ReferralDetails, referral.id)
-    place = await places.get(session, details.place_id) if details and details.place_id else None
+    place = await places.label(session, details.place_id, t.language) if details else None
     lines = [
         t.gettext("New request No. {number} from a person who came back.").format(number=referral.id),
         t.gettext("Needs: {needs}").format(needs=needs_text(t, referral.needs)),
-        t.gettext("Place: {place}").format(place=places.display_name(place, t.language) if place else "—"),
-        t.gettext("Language: {language}").format(language=details.language if details else "—"),
+        t.gettext("Place: {place}").format(place=place or "—"),
+        t.gettext("Language: {language}").format(
+            language=LANGUAGE_NAMES.get(details.language, "—") if details else "—"
+        ),
     ]
     if details and details.note:
         lines.append(t.gettext("Their note: {note}").format(note=details.note))

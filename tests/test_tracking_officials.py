@@ -304,3 +304,18 @@ async def test_retention_at_12_and_24_months(database, capsys):
     assert "75 %" in text and "Павлодар" in text
     svg = retention.chart(retention.chart_args(texts("ru"), rows))
     assert svg.startswith(b"<?xml") and b"<svg" in svg
+
+
+async def test_an_official_gets_retention_for_their_area_in_the_bot(engine, database):
+    ids = await applications(database, 2)
+    await applications(database, 1, place_id="KZ-AKM")  # another area: not counted
+    async with database.transaction() as session:
+        for application_id in ids:
+            (await session.get(Application, application_id)).moved_on = dt.date(2025, 1, 15)
+    official = await official_person(engine, database, "kk", "KZ-PAV")
+    await official.press("trko:ret")
+    [reply] = official.last
+    assert "Павлодар" in reply.text and tr("kk", "moved: {n}").format(n=2) in reply.text
+    assert reply.document is not None and reply.document.filename == "retention.svg"
+    svg = retention.chart(reply.document.args)
+    assert b"<svg" in svg

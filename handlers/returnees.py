@@ -22,7 +22,7 @@ from bot.returnees.buttons import Ret, ret
 from bot.returnees.needs import BY_KEY, CAME_FROM, NEEDS, known_needs
 from bot.returnees.services import catalogue, services_for
 from bot.router import NotUnderstood, Router
-from bot.storage.models import as_utc
+from bot.storage.models import ReturneeProfile, as_utc
 from handlers import places as place_picker
 
 router = Router()
@@ -146,6 +146,10 @@ async def returnee_button(ctx: Conversation, argument: str) -> None:
             await send(ctx, value == "yes")
         case "status", ():
             await show_status(ctx)
+        case "services", ():
+            data = answers(ctx) or profile.as_answers(await profile.load(ctx.session, ctx.contact) or ReturneeProfile())
+            ctx.goto(None, **data)
+            await show_services(ctx, offer=False)
         case "edit", ():
             ctx.goto(None)
             await place_picker.ask(ctx, then=PICKER, question=WHERE)
@@ -159,10 +163,14 @@ router.menu(ret("start"), START, order=30, short_label=N_("I've come back"))
 
 
 async def start(ctx: Conversation) -> None:
+    """Someone with an open request sees where it is; someone who answered before sees the services again."""
     kept = await profile.load(ctx.session, ctx.contact)
     if kept is not None:
         ctx.goto(None, **profile.as_answers(kept))
-        await show_services(ctx)
+        if await referrals.open_for(ctx.session, ctx.contact) is not None:
+            await show_status(ctx)
+        else:
+            await show_services(ctx)
         return
     ctx.goto(None)
     await ask_place(ctx)
@@ -223,7 +231,7 @@ async def finish(ctx: Conversation) -> None:
 # --- services ---------------------------------------------------------------------------------------------
 
 
-async def show_services(ctx: Conversation) -> None:
+async def show_services(ctx: Conversation, offer: bool = True) -> None:
     """One message per need: what to do, where (the nearest office the operator loaded, else the kind of
     office), what to bring, whom to ask, and the sources; then the offer to pass the request on."""
     data = answers(ctx)
@@ -234,7 +242,10 @@ async def show_services(ctx: Conversation) -> None:
     country = data["country"]
     for key in known_needs(data.get("needs")):
         ctx.say(await service_text(ctx, key, country, lineage))
-    await offer_referral(ctx)
+    if offer:
+        await offer_referral(ctx)
+    else:
+        ctx.show_menu()
 
 
 async def service_text(ctx: Conversation, need: str, country: str, lineage: list[str]) -> str:
@@ -340,7 +351,8 @@ async def show_status(ctx: Conversation, referral=None) -> None:
         text += "\n" + ctx._("Write here: your messages go to them.")
     else:
         row = [Button(ret("chat", referral.id), ctx._("Write to them"))]
-    ctx.say(text, [row, back_row(ctx)])
+    services = [Button(ret("services"), ctx._("What exists for my needs"), ctx._("Services"))]
+    ctx.say(text, [row, services, back_row(ctx)])
 
 
 async def on_referral(ctx: Conversation, pressed: Ret) -> None:

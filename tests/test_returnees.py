@@ -364,3 +364,17 @@ async def test_a_request_is_accepted_once_and_a_later_pass_it_on_uses_the_kept_a
     assert holder.official.contact_id is not None and referral.status == "accepted"
     await other.say("Я тоже здесь")  # not in a conversation: nothing goes to the person
     assert not any("Я тоже здесь" in text for text in await outbox_texts(engine, person.user_id))
+
+
+async def test_with_an_open_request_the_menu_entry_shows_where_it_is_then_the_services_on_demand(engine):
+    person, fp, number = await a_referral(engine, "ky")
+    await person.press("ret:start")
+    assert f"№ {number}" in person.text and "ret:services" in person.button_ids
+    assert f"ret:end:{number}" in person.button_ids
+    await person.press(f"ret:end:{number}")
+    await person.say("Бул суроо эч кимге барбайт")  # the conversation is off: not passed on
+    assert not any("эч кимге" in text for text in await outbox_texts(engine, "fp_village"))
+    await person.press("ret:start")
+    await person.press(f"ret:chat:{number}")
+    await person.press("ret:services")
+    assert "айыл өкмөтү" in person.text.lower() and "ret:send:yes" not in person.button_ids

@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 # ret: start | when:<0|1|skip> | from:<country|skip> | need:<key|done> | note:skip
-#      | send:<yes|no> | edit | end:<referral> | fu:<referral>:<yes|partly|no> | chat:<referral> | status
-PERSON_ACTIONS = frozenset({"start", "when", "from", "need", "note", "send", "edit", "end", "fu", "chat", "status"})
+#      | send:<yes|no> | edit | services | end:<referral> | fu:<referral>:<yes|partly|no> | chat:<referral> | status
+PERSON_ACTIONS = frozenset(
+    {"start", "when", "from", "need", "note", "send", "edit", "services", "end", "fu", "chat", "status"}
+)
 # fp: list | acc:<referral> | reply:<referral> | end:<referral> | close:<referral> | out:<referral>:<outcome>
 #     | report
 FOCAL_ACTIONS = frozenset({"list", "acc", "reply", "end", "close", "out", "report"})

@@ -14,6 +14,7 @@ from tests.test_package_conversation import build_package
 from tests.test_whatsapp_render import problems as whatsapp_problems
 
 KYZYL_ADYR = "KG-T-KARABUURA-KARABUURA-KYZYLADYR"
+ASK = "Where do you live now? Type the name of your village, town, district or region as you write it."
 # What each language shows of Kyzyl-Adyr with its areas.
 KYZYL_ADYR_SHOWN = {
     "kk": "Қызыл-Адыр, Қара-Бура ауылдық аймағы, Қара-Бура ауданы, Талас облысы",
@@ -45,10 +46,7 @@ async def test_see_and_change_my_place_in_each_language(person, database, langua
     await person.press("pl:show")
     assert tr(language, "You have not told me where you live.") in person.text
     await person.press("pl:change")
-    assert (
-        tr(language, "Where do you live now? Type the name of your village, town, district or region as you write it.")
-        in person.text
-    )
+    assert tr(language, ASK) in person.text
     await person.say("Кызыладыр")
     assert person.button_ids[0] == f"pl:yes:{KYZYL_ADYR}"  # one clear hit: asked to confirm
     assert KYZYL_ADYR_SHOWN[language].split(", ")[2] in person.text  # with its district, to tell namesakes apart
@@ -172,4 +170,14 @@ async def test_the_start_of_a_name_offers_the_places_it_may_mean(person, databas
     assert {"pl:pick:KZ-KZY", f"pl:pick:{KYZYL_ADYR}"} <= set(person.button_ids)
     await person.say("Кызыл-Адыр, Талас")  # typed again, with the oblast: one clear place
     await person.press(f"pl:yes:{KYZYL_ADYR}")
+    assert await place_of(database) == KYZYL_ADYR
+
+
+async def test_the_question_comes_again_in_the_new_language_after_lang(person, database):
+    await person.onboard("ru")
+    await person.press("pl:change")
+    await person.say("/lang")
+    await person.press("lang:ky")
+    assert tr("ky", ASK) in person.text
+    await choose_place(person, "Кызыл-Адыр", KYZYL_ADYR)
     assert await place_of(database) == KYZYL_ADYR

@@ -22,7 +22,7 @@ from bot.i18n import LANGUAGE_NAMES, N_, texts
 from bot.officials import access
 from bot.returnees import buttons
 from bot.returnees.needs import BY_KEY
-from bot.storage.models import Contact, Official, Referral, ReferralDetails, Timer
+from bot.storage.models import Contact, Official, Place, Referral, ReferralDetails, Timer
 from bot.workdays import WORKING_HOURS, add_working_days, calendar, received_on
 
 ACCEPT_WITHIN = 2  # working days
@@ -44,7 +44,7 @@ class Holder:
     """Who has a referral: the focal point and the area they serve."""
 
     official: Official
-    area: places.Place
+    area: Place
 
 
 async def open_counts(session: AsyncSession, official_ids: list[int]) -> dict[int, int]:
@@ -94,8 +94,9 @@ async def contact_of(session: AsyncSession, official: Official | None) -> Contac
     return await session.get(Contact, official.contact_id) if official and official.contact_id else None
 
 
-def area_label(t, area: places.Place | None, official: Official | None) -> str:
-    """ "the focal point of Jany-Aryk (ayil okmotu)", in the reader's language."""
+def area_label(t, area: Place | None, official: Official | None) -> str:
+    """Who has a request, as people are shown it ("the focal point of Jany-Aryk, its ayil okmotu"), in the
+    reader's language."""
     name = places.display_name(area, t.language) if area is not None else "—"
     if official is not None and official.organisation:
         name = f"{name}, {official.organisation}"

@@ -12,6 +12,7 @@ State `ntc` keeps the draft: the texts so far, the language being asked, the fal
 from __future__ import annotations
 
 from datetime import datetime
+from textwrap import shorten
 
 from bot import places
 from bot.broadcasts import audience, manage, notice, schedule
@@ -25,6 +26,7 @@ from bot.officials import access
 from bot.router import NotUnderstood, Router
 from bot.storage import repository
 from bot.storage.models import Broadcast, Official
+from bot.tracking.steps import tracking
 from handlers.officials import NOT_ALLOWED, acting
 
 router = Router()
@@ -32,6 +34,8 @@ STATE = "ntc"
 SHOWN_AREAS = 8  # the official's area and up to this many places within it, as buttons
 SHOWN_BROADCASTS = 5
 REPEAT_LABELS = {"once": N_("Once"), "weekly": N_("Every week"), "monthly": N_("Every month")}
+STAGE_SHORT = N_("Application stage")
+SHORT = 20  # characters of a WhatsApp button's short label
 TOO_LONG = N_("That is too long: a notice holds at most {n} characters. Please shorten it.")
 IN_THE_PAST = N_("That time has passed. Please give a time in the future.")
 
@@ -208,12 +212,30 @@ async def ask_audience(ctx: Conversation, official: Official) -> None:
     ctx.say(
         ctx._("Who should get it?"),
         [[Button(press("aud", kind), ctx._(label))] for kind, label in audience.AUDIENCES.items()]
+        + [[Button(press("aud", audience.STAGE), ctx._(audience.STAGE_LABEL), ctx._(STAGE_SHORT))]]
+        + [[Button(press("drop"), ctx._("Cancel"))]],
+    )
+
+
+def ask_stage(ctx: Conversation) -> None:
+    """The statuses of an application (tracking), for "people at an application stage"."""
+    names = {status: tracking().status_name(status, ctx.language) for status in audience.stages()}
+    ctx.say(
+        ctx._("People whose application is at which stage?"),
+        [
+            [Button(press("aud", f"{audience.STAGE}:{status}"), name, shorten(name, SHORT, placeholder="…"))]
+            for status, name in names.items()
+        ]
         + [[Button(press("drop"), ctx._("Cancel"))]],
     )
 
 
 async def choose_audience(ctx: Conversation, official: Official, kind: str) -> None:
-    if draft(ctx).get("step") != "audience" or kind not in audience.AUDIENCES:
+    if draft(ctx).get("step") != "audience":
+        raise NotUnderstood("button")
+    if kind == audience.STAGE:
+        return ask_stage(ctx)
+    if not audience.known(kind):
         raise NotUnderstood("button")
     now = ctx.clock.now()
     broadcast = await manage.create(
@@ -235,7 +257,7 @@ async def show_preview(ctx: Conversation, official: Official, broadcast: Broadca
     found = await manage.preview(ctx.session, broadcast, now)
     area = await places.get(ctx.session, broadcast.area_id)
     head = ctx._("Preview: {audience}, {area}.").format(
-        audience=ctx._(audience.AUDIENCES[broadcast.audience]), area=places.display_name(area, ctx.language)
+        audience=audience.label(broadcast.audience, ctx.language), area=places.display_name(area, ctx.language)
     )
     ctx.say(head + "\n" + preview_text(ctx.t, found))
     for language in broadcast.texts:

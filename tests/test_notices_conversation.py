@@ -14,6 +14,7 @@ from tests.broadcasting import load_places
 from tests.delivery import running_worker, settled
 from tests.officials import make_official
 from tests.people import Person
+from tests.test_whatsapp_render import problems
 from tests.test_worker import Platform
 
 SAYS = {
@@ -44,9 +45,19 @@ SAYS = {
 }
 
 
+class Official(Person):
+    """A person whose every reply is checked against WhatsApp's limits as it comes (labels, lists, bodies)."""
+
+    async def _send(self, incoming):
+        replies = await super()._send(incoming)
+        language = incoming.user_id.rsplit("-", 1)[-1]
+        assert [problem for reply in replies for problem in problems(reply, language)] == []
+        return replies
+
+
 async def official_and_residents(engine, database, clock, language: str) -> tuple[Person, list[Person]]:
     await load_places(database)
-    official = Person(engine, "console", f"akim-{language}")
+    official = Official(engine, "console", f"akim-{language}")
     await official.onboard(language)
     async with database.transaction() as session:
         await make_official(session, official.user_id, "official", "KZ-AKM", clock.now(), organisation="Akmola akimat")
@@ -115,14 +126,18 @@ async def test_an_official_writes_previews_and_sends_a_notice_and_gets_the_repor
 
 
 @pytest.mark.parametrize("language", ["kk", "ru", "ky"])
-async def test_a_notice_scheduled_for_a_local_time_every_week(engine, database, clock, language):
+async def test_a_notice_to_an_application_stage_scheduled_for_a_local_time_every_week(
+    engine, database, clock, language
+):
     official, _ = await official_and_residents(engine, database, clock, language)
     await official.press("ntc:new")
     await official.say("Апта сайынғы қабылдау")
     await official.press("ntc:skip")
     await official.press("ntc:skip")
     await official.press("ntc:area:KZ-AKM-T1")
-    await official.press("ntc:aud:everyone")
+    await official.press("ntc:aud:stage")  # people at an application stage: which?
+    assert "ntc:aud:stage:at_commission" in official.button_ids
+    await official.press("ntc:aud:stage:at_commission")
     await official.press("ntc:when")
     await official.say("бүгін кешке")  # not a time
     await official.say("31.02.2026 10:00")  # no such day

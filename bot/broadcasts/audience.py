@@ -16,8 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import places
 from bot.content.regions import regions
-from bot.i18n import N_
-from bot.storage.models import Broadcast, Contact, NoticeOptOut, Official, PackageProfile, Place
+from bot.i18n import N_, texts
+from bot.storage.models import Application, Broadcast, Contact, NoticeOptOut, Official, PackageProfile, Place
+from bot.tracking import store as tracking_store
+from bot.tracking.steps import tracking
 
 # Audience kinds, with their names for officials (msgids, translated where shown).
 AUDIENCES = {
@@ -29,7 +31,32 @@ AUDIENCES = {
     "returnees": N_("Returned migrants"),
     "labour_migrants": N_("Labour migrants"),
 }
+STAGE = "stage"  # `stage:<status>`: people whose newest application (tracking) is at that status
+STAGE_LABEL = N_("People at an application stage")
 MONTH = timedelta(days=30)  # "silent for N months" counts months of 30 days
+
+
+def stages() -> list[str]:
+    """The application statuses an audience may name (tracking's, of every path)."""
+    return list(tracking().data.statuses)
+
+
+def stage_of(kind: str) -> str | None:
+    prefix, _, status = kind.partition(":")
+    return status if prefix == STAGE and status in stages() else None
+
+
+def known(kind: str) -> bool:
+    return kind in AUDIENCES or stage_of(kind) is not None
+
+
+def label(kind: str, language: str) -> str:
+    """The audience as officials read it: "Kandases", "At a stage: submitted to the commission"."""
+    t = texts(language)
+    status = stage_of(kind)
+    if status is not None:
+        return f"{t.gettext(STAGE_LABEL)}: {tracking().status_name(status, language)}"
+    return t.gettext(AUDIENCES.get(kind, kind))
 
 
 @dataclass(frozen=True)
@@ -92,6 +119,14 @@ def condition(broadcast: Broadcast, area: Place, region_keys: list[str], now: da
     }
     # An official's own contact is in an audience only as a resident of the area (they told the bot where
     # they live), never because of the role.
+    if (status := stage_of(broadcast.audience)) is not None:
+        newest = select(func.max(Application.id)).group_by(Application.contact_id)
+        kinds[broadcast.audience] = exists().where(
+            Application.contact_id == Contact.id,
+            Application.id.in_(newest),
+            Application.status == status,
+            or_(tracking_store.in_area(area), resident),
+        )
     official = exists().where(Official.contact_id == Contact.id)
     where = [
         Contact.consent == "granted",

@@ -25,7 +25,11 @@ def add_arguments(commands) -> None:
     actions = broadcast.add_subparsers(dest="broadcast_command", required=True)
     create = actions.add_parser("create", help="write a broadcast; prints its id and recipients as JSON")
     create.add_argument("--area", required=True, help="a place id (KZ, KG, a region, district, ...)")
-    create.add_argument("--audience", choices=list(audience.AUDIENCES), default="everyone")
+    create.add_argument(
+        "--audience",
+        default="everyone",
+        help=f"{', '.join(audience.AUDIENCES)}, or stage:STATUS (people whose application is at STATUS)",
+    )
     create.add_argument("--text", action="append", required=True, metavar="LANG=TEXT", help="kk=…, ru=…, ky=…")
     create.add_argument("--fallback", choices=USER_LANGUAGES, help="for people whose language has no text")
     create.add_argument("--at", help="send at this local time of the area (YYYY-MM-DD HH:MM); without it: a draft")

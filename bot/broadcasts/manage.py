@@ -79,7 +79,7 @@ async def create(
 ) -> Broadcast:
     """A draft, authorised for the actor's scope; an official's notices carry their organisation."""
     await access.authorise(session, actor, "broadcast.create", area_id, now, audience=audience_kind)
-    if audience_kind not in audience.AUDIENCES:
+    if not audience.known(audience_kind):
         raise Invalid("unknown_audience")
     cleaned, fallback = check_texts(texts, fallback)
     organisation = (actor.organisation if actor is not None else organisation) or None

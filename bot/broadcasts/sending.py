@@ -29,7 +29,7 @@ from bot.storage.models import Broadcast, BroadcastDelivery, Contact, Official, 
 log = logging.getLogger(__name__)
 
 CHUNK = 1000  # people queued per transaction, at most
-SHARE = 0.8  # of a channel's rate limit that a broadcast takes; the rest is kept for answers
+SHARE = 2 / 3  # of a channel's rate limit that a broadcast takes; the rest is kept for answers
 AHEAD = 2.0  # seconds of notices (at the pace) a chunk holds: the outbox never holds much more of a broadcast
 LEAD = timedelta(seconds=1)  # the next chunk is queued this long before the last one's notices run out
 WATCH = timedelta(seconds=1)  # how often a round whose messages are all queued is checked for the last one

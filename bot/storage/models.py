@@ -332,7 +332,7 @@ class Broadcast(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     area_id: Mapped[str] = mapped_column(String(48), ForeignKey("places.id"), index=True)
-    audience: Mapped[str] = mapped_column(String(24))
+    audience: Mapped[str] = mapped_column(String(48))  # a kind of bot.broadcasts.audience, or stage:<status>
     texts: Mapped[dict[str, Any]] = mapped_column(default=dict)  # {"kk": "...", "ru": "..."}
     fallback_language: Mapped[str] = mapped_column(String(8))
     organisation: Mapped[str | None] = mapped_column(String(120))

@@ -19,7 +19,7 @@ def upgrade() -> None:
         "broadcasts",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("area_id", sa.String(length=48), nullable=False),
-        sa.Column("audience", sa.String(length=24), nullable=False),
+        sa.Column("audience", sa.String(length=48), nullable=False),
         sa.Column("texts", sa.JSON(), nullable=False),
         sa.Column("fallback_language", sa.String(length=8), nullable=False),
         sa.Column("organisation", sa.String(length=120), nullable=True),

@@ -15,6 +15,7 @@ import itertools
 import json
 import multiprocessing
 import re
+import resource
 import sys
 import tempfile
 import time
@@ -85,6 +86,13 @@ class RecordingSender:
         pass
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process so far, all its threads (aiosqlite's too), user and system; not the
+    PostgreSQL server's nor the fake Bot API's. On a machine shared with other work, a steadier figure than rates."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def percentile(values: list[float], share: float) -> float:
     """The nearest-rank percentile (share in 0..1) of a non-empty list."""
     ordered = sorted(values)
@@ -104,7 +112,7 @@ def most_in_any_window(moments: list[float], width: float = 1.0) -> int:
 
 # --- the fake Bot API, in its own process ---------------------------------------------------------------------
 
-CHAT_ID = re.compile(rb'chat_id(?:=|"\r\n\r\n)(-?\d+)')
+CHAT_ID = re.compile(rb'chat_id(?:=|"\r\n\r\n|":\s*)(-?\d+)')  # a form, multipart or JSON
 LIMIT = re.compile(rb'(?:^|&|")limit(?:=|"\r\n\r\n)(\d+)')
 OFFSET = re.compile(rb'offset(?:=|"\r\n\r\n)(-?\d+)')
 TIMEOUT = re.compile(rb'timeout(?:=|"\r\n\r\n)(\d+)')

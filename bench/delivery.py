@@ -19,7 +19,7 @@ import asyncio
 import time
 from datetime import UTC, datetime
 
-from common import POSTGRES_URL, TOKEN, FakeBotAPIProcess, most_in_any_window, scratch_database
+from common import POSTGRES_URL, TOKEN, FakeBotAPIProcess, cpu_seconds, most_in_any_window, scratch_database
 from sqlalchemy import text
 
 from bot.channels.telegram import TelegramSender, bot_for
@@ -66,13 +66,13 @@ async def run(args) -> None:
             bot = bot_for(TOKEN, fake.base_url)
             settings = WorkerSettings(batch_size=args.batch_size, limits={"telegram": limits})
             worker = Worker(engine, {"telegram": TelegramSender(bot)}, settings)
-            started = time.monotonic()
+            started, cpu_started = time.monotonic(), cpu_seconds()
             await worker.start()
             deadline = started + (args.seconds or 1e9)
             while worker.sent < args.messages and time.monotonic() < deadline:
                 await asyncio.sleep(0.05)
             await worker.stop()
-            stopped = time.monotonic()
+            stopped, cpu = time.monotonic(), cpu_seconds() - cpu_started
             await bot.session.close()
             sends = await fake.sends()
 
@@ -85,6 +85,11 @@ async def run(args) -> None:
     if args.analyze:
         print("statistics    ANALYZE outbox run after queuing")
     print(f"worker        ran {stopped - started:.1f} s; {worker.sent:,} accepted, {len(moments):,} seen by the fake")
+    if worker.sent:
+        print(
+            f"cpu           {cpu / worker.sent * 1e6:.0f} µs per message (this process: worker, aiogram, SQLite's "
+            f"thread; not the fake's): {worker.sent / cpu:,.0f} messages per CPU second"
+        )
     if len(moments) < 2:
         return
     span = moments[-1] - moments[0]

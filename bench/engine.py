@@ -29,7 +29,7 @@ import random
 import resource
 import time
 
-from common import POSTGRES_URL, RecordingSender, percentile, scratch_database
+from common import POSTGRES_URL, RecordingSender, cpu_seconds, percentile, scratch_database
 from sqlalchemy import and_, func, select
 
 from bot.conversation import Incoming
@@ -122,13 +122,6 @@ async def latencies(
         for number, values in sorted(slices.items()):
             print(f"  {number * timeline:5.0f} s+  {len(values):5d} updates, first message {ms(values)}")
     return first, last
-
-
-def cpu_seconds() -> float:
-    """CPU time of this process so far, all its threads (aiosqlite's too), user and system; not the
-    PostgreSQL server's."""
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
 
 
 def ms(values: list[float]) -> str:

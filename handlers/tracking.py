@@ -23,7 +23,7 @@ from bot.i18n import N_, typed_as
 from bot.router import NotUnderstood, Router
 from bot.storage.models import Application, CheckIn
 from bot.tracking import checkins, notices, store, updates
-from bot.tracking.buttons import PersonButton
+from bot.tracking.buttons import PersonButton, row_id
 from bot.tracking.deadlines import COUNTRY
 from bot.tracking.steps import tracking
 from bot.tracking.texts import local_day, status_name, timeline
@@ -194,7 +194,7 @@ async def set_status(ctx: Conversation, application: Application, status: str) -
 
 async def checkin_of(ctx: Conversation, checkin_id: str) -> CheckIn | None:
     """A check-in of this person's, or None (a forged or stale id)."""
-    checkin = await ctx.session.get(CheckIn, int(checkin_id)) if checkin_id.isdigit() else None
+    checkin = await ctx.session.get(CheckIn, number) if (number := row_id(checkin_id)) is not None else None
     if checkin is None:
         return None
     application = await ctx.session.get(Application, checkin.application_id)

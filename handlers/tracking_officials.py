@@ -16,7 +16,7 @@ from bot.officials import access
 from bot.router import NotUnderstood, Router
 from bot.storage.models import Application, Official
 from bot.tracking import retention, store, updates
-from bot.tracking.buttons import OfficialButton
+from bot.tracking.buttons import OfficialButton, row_id
 from bot.tracking.steps import tracking
 from bot.tracking.texts import status_name, timeline
 from handlers.officials import acting
@@ -148,7 +148,8 @@ async def officials_button(ctx: Conversation, argument: str) -> None:
         return await show_retention(ctx)
     if pressed.action == "app":
         actor = await official(ctx, VIEW)
-        application = await ctx.session.get(Application, int(pressed.args[0])) if pressed.args[0].isdigit() else None
+        number = row_id(pressed.args[0])
+        application = await ctx.session.get(Application, number) if number is not None else None
         if actor is None:
             return None
         if application is None:
@@ -156,8 +157,8 @@ async def officials_button(ctx: Conversation, argument: str) -> None:
         if await allowed_to(ctx, actor, VIEW, application):
             await show(ctx, application)
         return None
-    if pressed.action == "to" and pressed.args[0].isdigit():
-        ctx.goto(NOTE, application=int(pressed.args[0]), status=pressed.args[1])
+    if pressed.action == "to" and row_id(pressed.args[0]) is not None:
+        ctx.goto(NOTE, application=row_id(pressed.args[0]), status=pressed.args[1])
         question = ctx._("A note for the person (they will read it), or press Skip.")
         return ctx.say(question, [[Button(button("skip"), ctx._("Skip"))], [Button("menu", ctx._(MENU))]])
     if pressed.action == "skip" and ctx.state == NOTE:

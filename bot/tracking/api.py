@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.officials import access
 from bot.storage.models import ApiRequest, ApiToken, Application, Official
 from bot.tracking import updates
+from bot.tracking.buttons import row_id
 from bot.tracking.csv_import import parse_at
 from bot.tracking.openapi import OPENAPI
 from bot.tracking.steps import tracking
@@ -124,7 +125,7 @@ def mount(app: web.Application, database, clock) -> None:
             token, official = found
             if not _KEY.match(key):
                 return web.json_response({"error": "idempotency_key_required"}, status=400)
-            if len(body) > MAX_BODY or (data := parsed(body)) is None or not application_id.isdigit():
+            if len(body) > MAX_BODY or (data := parsed(body)) is None or row_id(application_id) is None:
                 return web.json_response({"error": "bad_request"}, status=422)
             body_hash = hashlib.sha256(body).hexdigest()
             earlier = await session.get(ApiRequest, (token.id, key))
@@ -134,7 +135,7 @@ def mount(app: web.Application, database, clock) -> None:
                 headers = {"Idempotent-Replayed": "true"}
                 return web.json_response(earlier.response, status=earlier.status_code, headers=headers)
             now = clock.now()
-            status, answer = await change(session, official, int(application_id), data, f"api:{token.id}:{key}", now)
+            status, answer = await change(session, official, row_id(application_id), data, f"api:{token.id}:{key}", now)
             session.add(
                 ApiRequest(
                     token_id=token.id, key=key, body_hash=body_hash, status_code=status, response=answer, created_at=now

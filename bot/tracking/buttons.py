@@ -8,6 +8,12 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 _ARGUMENT = re.compile(r"^[a-z0-9_]{1,40}$")
+_ROW_ID = re.compile(r"^[0-9]{1,9}$")  # a row id fits the database's integer
+
+
+def row_id(argument: str) -> int | None:
+    """A button's argument as a row id, or None (a forged or garbled one)."""
+    return int(argument) if _ROW_ID.match(argument) else None
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from bot.clock import zone_for
 from bot.officials import access
 from bot.storage.models import Application, ApplicationEvent, Contact, Official
 from bot.tracking import checkins, notices, updates
+from bot.tracking.buttons import row_id
 from bot.tracking.deadlines import COUNTRY
 from bot.tracking.steps import tracking
 from bot.tracking.store import clean_number
@@ -93,7 +94,7 @@ def parse_at(text: str, now: dt.datetime) -> dt.datetime | None:
 
 async def _applications(session: AsyncSession, rows: list[tuple[int, dict[str, str]]]) -> dict[str, Application]:
     """The applications the rows name, by `id:<n>` and `number:<n>`."""
-    ids = {int(values["application"]) for _, values in rows if values.get("application", "").isdigit()}
+    ids = {number for _, values in rows if (number := row_id(values.get("application", ""))) is not None}
     numbers = {clean_number(values["number"]) for _, values in rows if values.get("number")}
     found: dict[str, Application] = {}
     for chunk in range(0, len(ids), CHUNK):

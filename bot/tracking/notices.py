@@ -4,6 +4,7 @@ status changed, a step is overdue, their own deadline comes. Everything goes thr
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -187,34 +188,26 @@ async def notify_many(
     return len({message.contact_id for message in messages})
 
 
-async def _still_at(session: AsyncSession, timer: Timer) -> tuple[Application, Contact] | None:
-    """The application and person a timer is about, when the application is still where it was."""
+async def _tell_if_still_there(session: AsyncSession, timer: Timer, now: dt.datetime, reply_for, key: str) -> None:
+    """Queues `reply_for(texts, application)` to the person a timer is about, once per `key` (formatted with the
+    application), if the application is still at the status the timer was set for."""
     application = await session.get(Application, timer.payload.get("application"))
     if application is None or application.status != timer.payload.get("status"):
-        return None
+        return
     contact = await session.get(Contact, application.contact_id)
-    return (application, contact) if contact is not None else None
+    reply = reply_for(texts(language_of(contact)), application)
+    key = key.format(id=application.id, status=application.status)
+    await outbox.queue_for_contact(session, contact, [reply], now, dedupe_key=key)
 
 
 @timers.on_timer(OVERDUE)
 async def overdue(session: AsyncSession, timer: Timer, now: dt.datetime) -> None:
-    found = await _still_at(session, timer)
-    if found is None:
-        return
-    application, contact = found
     step, due = timer.payload["step"], dt.date.fromisoformat(timer.payload["due"])
-    reply = overdue_notice(texts(language_of(contact)), application, step, due)
-    key = f"trk:late:{application.id}:{application.status}:{step}"
-    await outbox.queue_for_contact(session, contact, [reply], now, dedupe_key=key)
+    reply = partial(overdue_notice, status=step, due=due)
+    await _tell_if_still_there(session, timer, now, reply, "trk:late:{id}:{status}:" + step)
 
 
 @timers.on_timer(OWN)
 async def own_deadline(session: AsyncSession, timer: Timer, now: dt.datetime) -> None:
-    found = await _still_at(session, timer)
-    if found is None:
-        return
-    application, contact = found
     due = dt.date.fromisoformat(timer.payload["due"]) if timer.payload.get("due") else None
-    reply = own_reminder(texts(language_of(contact)), application, due)
-    key = f"trk:own:{application.id}:{application.status}"
-    await outbox.queue_for_contact(session, contact, [reply], now, dedupe_key=key)
+    await _tell_if_still_there(session, timer, now, partial(own_reminder, due=due), "trk:own:{id}:{status}")

@@ -214,12 +214,18 @@ class Tracking:
     def __init__(self, steps: StepsFile, rules: RulesFile):
         self.data = steps
         self.rules = rules
+        self._paths: dict[tuple[str, str], PathSteps] = {}
 
     def version_on(self, day: dt.date) -> str:
         return self.rules.book(day).version.id
 
     def path(self, path_id: str, version: str) -> PathSteps:
         """A KeyError for a path the file does not have."""
+        if (path_id, version) not in self._paths:
+            self._paths[path_id, version] = self._path(path_id, version)
+        return self._paths[path_id, version]
+
+    def _path(self, path_id: str, version: str) -> PathSteps:
         path = next((path for path in self.data.paths if path.id == path_id), None)
         if path is None:
             raise KeyError(path_id)

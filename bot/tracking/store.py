@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import places
 from bot.storage.models import Application, ApplicationEvent, Contact, Place
+from bot.tracking.buttons import row_id
 from bot.tracking.deadlines import COUNTRY, counts_from, lodged_day
 from bot.tracking.steps import tracking
 
@@ -108,8 +109,8 @@ async def find(session: AsyncSession, text: str, area: Place | None, limit: int 
     conditions = [Application.number == clean_number(text)]
     if (digits := phone_digits(text)) is not None:
         conditions.append(Application.phone == digits)
-    if text.strip().lstrip("#").isdigit() and len(text.strip().lstrip("#")) < 10:
-        conditions.append(Application.id == int(text.strip().lstrip("#")))
+    if (number := row_id(text.strip().lstrip("#"))) is not None:
+        conditions.append(Application.id == number)
     query = select(Application).where(in_area(area), or_(*conditions)).order_by(Application.id.desc()).limit(limit)
     return list(await session.scalars(query))
 

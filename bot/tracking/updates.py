@@ -87,9 +87,14 @@ def record(
     return event
 
 
+def _details(application: Application, status: str) -> dict:
+    """What the audit log says of a change: ids and statuses, nothing personal."""
+    return {"application": application.id, "status": status, "previous": application.status}
+
+
 async def audit(session: AsyncSession, application: Application, status: str, now: dt.datetime, actor: Actor):
     """Audits a change already authorised for the actor's area (an import authorises once per area)."""
-    details = {"application": application.id, "status": status, "previous": application.status}
+    details = _details(application, status)
     await access.audit(session, actor.official, UPDATE, area_of(application), now, outcome="allowed", **details)
 
 
@@ -109,7 +114,7 @@ async def apply(
     area. The person is told at once unless `notify` is False (they made the change themselves)."""
     check_transition(application, status)
     if actor.checked:
-        details = {"application": application.id, "status": status, "previous": application.status}
+        details = _details(application, status)
         await access.authorise(session, actor.official, UPDATE, area_of(application), now, **details)
     moving = status == MOVED and application.moved_on is None
     event = record(application, status, now, actor, note, at, request_key)

@@ -308,6 +308,15 @@ async def checkin_text(ctx: Conversation, text: str) -> None:
     await checkin_answer(ctx, checkin, key, value, None if value else text)
 
 
+@router.reask(checkins.STATE)
+async def checkin_again(ctx: Conversation) -> None:
+    """The check-in question being answered, again (after /lang, in the new language)."""
+    checkin = await checkin_of(ctx, str(ctx.data.get("checkin", "")))
+    if checkin is None or ctx.data.get("q") not in checkins.QUESTIONS:
+        return ctx.show_menu()
+    ctx.replies.append(checkins.question(ctx.t, checkin, ctx.data["q"]))
+
+
 router.menu("trk", MENU_LABEL, order=25)
 
 

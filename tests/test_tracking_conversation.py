@@ -197,6 +197,9 @@ async def test_a_check_in_answered_with_free_text(person, database, engine, cloc
     await Worker(engine, {}, QUICK).fire_due_timers()
     asked = await notices(database)
     assert tr("kk", "Are you still living in the region you moved to?") in asked[-1]
+    await person.say("/lang ru")  # the question again, in Russian
+    assert tr("ru", "Are you still living in the region you moved to?") in person.text
+    await person.say("/lang kk")
     await person.say("Иә")  # typed: the button's label
     await person.say("жұмыс әлі жоқ, іздеп жүрмін")  # free text instead of yes or no
     await person.press("trk:ci:1:h:rent")

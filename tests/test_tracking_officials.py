@@ -220,6 +220,10 @@ def test_import_command_reports_rows(tmp_path, monkeypatch, capsys):
     assert main(["tracking", "token", "--organisation", "Pavlodar akimat", "--area", "KZ-PAV"]) == 0
     assert capsys.readouterr().out.startswith("jt_")
     assert main(["tracking", "token", "--organisation", "Nowhere", "--area", "XX-NONE"]) == 2
+    capsys.readouterr()
+    assert main(["report", "retention", "--chart", str(tmp_path / "r.svg")]) == 0
+    assert "nobody in this area has moved yet" in capsys.readouterr().out
+    assert main(["report", "retention", "--area", "XX-NONE"]) == 2
     get_settings.cache_clear()
 
 

@@ -12,7 +12,7 @@ from bot.context import Conversation
 from bot.conversation import Button
 from bot.i18n import N_
 from bot.officials import access, holders, invites, roster
-from bot.officials.buttons import Press, parse
+from bot.officials.buttons import Press, is_number, parse
 from bot.router import NotUnderstood, Router
 from bot.storage.models import Official
 from handlers.start import ask_consent, ask_language
@@ -35,7 +35,6 @@ NOT_ALLOWED = N_("Sorry, you cannot do that. Here is the menu.")
 LISTED = 40  # officials listed in one message (a district's focal points fit; a country's admin types a number)
 SHOWN = 9  # officials offered as buttons on one screen (a WhatsApp list holds ten rows, with Menu)
 MANAGERS = {"admin", "official"}  # the roles that manage others and see the Officials screen
-MAX_ID_DIGITS = 9  # a typed official's number: longer is no id (and would not fit the column)
 _ACTING = "officials.acting"  # where the guard keeps the person's active role for this message
 
 
@@ -158,7 +157,7 @@ async def show_list(ctx: Conversation, actor: Official, area_id: str) -> None:
 @router.state("officials_pick")
 async def official_typed(ctx: Conversation, text: str) -> None:
     number = text.strip().lstrip("#")
-    if not number.isdigit() or len(number) > MAX_ID_DIGITS:
+    if not is_number(number):
         raise NotUnderstood("text")
     await act(ctx, Press("show", official_id=int(number)))
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.officials import access, invites, journal, roster
+from bot.officials import access, buttons, invites, journal, roster
 from bot.storage import repository
 from bot.storage.models import AuditEntry, Invite, Official
 from tests.officials import WEEK, areas, contact_named, make_official
@@ -24,6 +24,17 @@ def test_codes_are_typed_in_any_case_and_spacing_and_nothing_else_is_a_code():
         assert invites.canonical(text) is None
     assert invites.deep_link("@JoldasBot", code) == f"https://t.me/JoldasBot?start={code}"
     assert invites.deep_link(None, code) is None
+
+
+def test_button_ids_read_back_and_anything_malformed_is_no_press():
+    for press in (
+        buttons.Press("screen"),
+        buttons.Press("list", area_id="KG-O-KARASUU"),
+        *(buttons.Press(action, official_id=12) for action in ("show", "suspend", "ask_revoke", "revoke", "reinstate")),
+    ):
+        assert buttons.parse(press.id.removeprefix("off").removeprefix(":")) == press
+    for argument in ("zz:1", "s:", "s:abc", "s:²", "s:١٢", "s:1234567890", "l:", ":", "s:-1"):
+        assert buttons.parse(argument) is None, argument
 
 
 async def test_an_invite_keeps_only_the_hash_and_makes_its_holder_an_official(database, clock):

@@ -19,6 +19,7 @@ CODES = {
     "u": "reinstate",
 }
 ACTION_CODES = {action: code for code, action in CODES.items()}
+MAX_ID_DIGITS = 9
 
 
 @dataclass(frozen=True)
@@ -45,4 +46,10 @@ def parse(argument: str) -> Press | None:
         return None
     if action == "list":
         return Press(action, area_id=value)
-    return Press(action, official_id=int(value)) if value.isdigit() and len(value) <= 12 else None
+    return Press(action, official_id=int(value)) if is_number(value) else None
+
+
+def is_number(text: str) -> bool:
+    """Whether a button's or a typed value is an official's id: ASCII digits ("²" is a digit to Python, and no
+    number), short enough for the column."""
+    return text.isascii() and text.isdigit() and len(text) <= MAX_ID_DIGITS

@@ -57,3 +57,10 @@ def test_invite_redeem_list_suspend_and_the_audit(tmp_path):
     table = run_joldas("officials", "audit", env=env).stdout.splitlines()
     assert any("officials.invite" in line and "KZ-PAV  denied  outside_area" in line for line in table)
     assert any("officials.suspend" in line and "denied  unknown_official" in line for line in table)
+
+
+def test_an_organisation_too_long_is_refused_before_the_database(tmp_path):
+    env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'joldas.db'}"}
+    result = run_joldas("officials", "invite", "--role", "official", "--area", "KZ", "--org", "x" * 201, env=env)
+    assert result.returncode == 2 and "1 to 200 characters" in result.stderr
+    assert not (tmp_path / "joldas.db").exists()

@@ -19,6 +19,8 @@ from bot.officials import access, invites, journal, roster
 from bot.storage.database import Database
 from bot.storage.models import Official, as_utc
 
+MAX_ORGANISATION = 200  # as the column
+
 
 def add_arguments(commands) -> None:
     officials = commands.add_parser("officials", help="officials and focal points: invite, list, suspend, audit")
@@ -28,7 +30,7 @@ def add_arguments(commands) -> None:
     )
     invite.add_argument("--role", choices=access.ROLES, required=True)
     invite.add_argument("--area", required=True, help="the place id of their area, e.g. KZ or a region's id")
-    invite.add_argument("--org", help="their organisation, named in what they send")
+    invite.add_argument("--org", type=organisation, help="their organisation, named in what they send")
     acting(invite)
     listed = actions.add_parser("list", help="the officials of an area (default: everywhere, or the --as one's)")
     listed.add_argument("--area", help="a place id: officials of it and of the places within it")
@@ -45,6 +47,13 @@ def add_arguments(commands) -> None:
     log.add_argument("--area", help="only actions on this place and the places within it")
     log.add_argument("--limit", type=int, default=100, help="how many entries (default 100)")
     log.add_argument("--json", action="store_true", help="print JSON")
+
+
+def organisation(text: str) -> str:
+    name = " ".join(text.split())
+    if not name or len(name) > MAX_ORGANISATION:
+        raise argparse.ArgumentTypeError(f"give the organisation's name in 1 to {MAX_ORGANISATION} characters")
+    return name
 
 
 def acting(parser: argparse.ArgumentParser) -> None:

@@ -21,6 +21,7 @@ import os
 import time
 
 from common import POSTGRES_URL, TOKEN, FakeBotAPIProcess, most_in_any_window, percentile, scratch_database
+from sqlalchemy import select
 
 from bot import places
 from bot.broadcasts import demo, manage
@@ -31,7 +32,7 @@ from bot.delivery.pace import Limits
 from bot.delivery.worker import Worker
 from bot.delivery.worker_settings import WorkerSettings
 from bot.engine import Engine
-from bot.storage.models import Broadcast
+from bot.storage.models import Broadcast, InboxUpdate, OutboxMessage
 from handlers import build_router
 
 FIRST_CHAT = 100_000_000  # the seeded people
@@ -71,6 +72,27 @@ async def watched(database, broadcast_id: int, forever: bool) -> float | None:
         await asyncio.sleep(0.2)
 
 
+async def answer_stages(database, alone: list[int], during: list[int]) -> dict[str, tuple[list, list]]:
+    """Where an answer's time goes, alone and during: waiting in the inbox (stored → handled) and in the outbox
+    (queued → the platform accepted it), by the database's own timestamps."""
+    stages = {}
+    async with database.transaction() as session:
+        for name, query in (
+            ("in the inbox ", select(InboxUpdate.user_id, InboxUpdate.received_at, InboxUpdate.done_at)),
+            (
+                "in the outbox",
+                select(OutboxMessage.address, OutboxMessage.created_at, OutboxMessage.finished_at).where(
+                    OutboxMessage.kind == "answer"
+                ),
+            ),
+        ):
+            spans = {
+                int(chat): (end - start).total_seconds() for chat, start, end in await session.execute(query) if end
+            }
+            stages[name] = ([spans[c] for c in alone if c in spans], [spans[c] for c in during if c in spans])
+    return stages
+
+
 def answer_times(chats: list[int], pressed: dict[int, float], sends: list[tuple[float, int]]) -> list[float]:
     first_answer: dict[int, float] = {}
     for moment, chat in sends:
@@ -92,7 +114,7 @@ async def run(args) -> None:
             seeding = time.monotonic()
             async with database.transaction() as session:
                 await places.ensure_loaded(session)
-                made = await demo.seed(session, args.people, "telegram", FIRST_CHAT, engine.clock.now())
+                made = await demo.seed(session, args.people, "telegram", FIRST_CHAT, engine.clock.now(), args.area)
             seeded_in = time.monotonic() - seeding
             bot = bot_for(TOKEN, fake.base_url)
             worker = Worker(engine, {"telegram": TelegramSender(bot)}, WorkerSettings(limits={"telegram": limits}))
@@ -124,6 +146,7 @@ async def run(args) -> None:
                 queued_at = await watch
             await asyncio.sleep(1)
             await worker.stop()
+            stages = await answer_stages(database, alone, during)
             await bot.session.close()
             sends = await fake.sends()
 
@@ -145,6 +168,8 @@ async def run(args) -> None:
     print(f"  broadcast   {ms(busy)}")
     if quiet and busy:
         print(f"  p99 ratio   {percentile(busy, 0.99) / percentile(quiet, 0.99):.2f} (target ≤ 1.20)")
+    for name, (quiet_part, busy_part) in stages.items():
+        print(f"  {name} alone {ms(quiet_part)}; during {ms(busy_part)}")
 
 
 def main() -> None:
@@ -152,7 +177,7 @@ def main() -> None:
     parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--postgres-url", default=POSTGRES_URL)
     parser.add_argument("--people", type=int, default=100_000)
-    parser.add_argument("--area", default="KZ", help="the broadcast's area (default KZ; KG holds the other part)")
+    parser.add_argument("--area", default="KZ", help="where the people live, and the broadcast's area (default KZ)")
     parser.add_argument("--limit", type=float, default=30, help="telegram messages/s (the platform's is 30)")
     parser.add_argument("--chat-rate", type=float, default=5, help="people pressing /start per second")
     parser.add_argument("--chat-seconds", type=float, default=20, help="how long people chat, alone and during")

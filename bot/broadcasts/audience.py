@@ -127,7 +127,7 @@ def condition(broadcast: Broadcast, area: Place, region_keys: list[str], now: da
             Application.status == status,
             or_(tracking_store.in_area(area), resident),
         )
-    official = exists().where(Official.contact_id == Contact.id)
+    official = exists().where(Official.contact_id == Contact.id, Official.status == "active")
     where = [
         Contact.consent == "granted",
         kinds.get(broadcast.audience, false()),

@@ -55,6 +55,7 @@ def add_arguments(commands) -> None:
     seed.add_argument("--contacts", type=int, required=True)
     seed.add_argument("--channel", choices=demo.CHANNELS, default="telegram")
     seed.add_argument("--first-id", type=int, default=demo.FIRST_ID, help="the first messenger id")
+    seed.add_argument("--area", help="only places within this area (KZ, KG, a region...)")
 
 
 class Refused(Exception):
@@ -77,7 +78,9 @@ async def run(settings: Settings, args: argparse.Namespace) -> None:
         if args.command == "demo":
             try:
                 async with engine.database.transaction() as session:
-                    made = await demo.seed(session, args.contacts, args.channel, args.first_id, engine.clock.now())
+                    made = await demo.seed(
+                        session, args.contacts, args.channel, args.first_id, engine.clock.now(), args.area
+                    )
             except (demo.Taken, LookupError) as error:
                 raise Refused(str(error)) from error
             print(demo.describe(made))

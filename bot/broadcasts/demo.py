@@ -46,13 +46,17 @@ def address(channel: str, number: int) -> str:
     return str(WHATSAPP_FIRST + number if channel == "whatsapp" else number)
 
 
-async def seed(session: AsyncSession, contacts: int, channel: str, first_id: int, now: datetime) -> Made:
+async def seed(
+    session: AsyncSession, contacts: int, channel: str, first_id: int, now: datetime, area: str | None = None
+) -> Made:
+    """`contacts` people over the places (within `area`, when given, such as KZ)."""
     rng = random.Random(f"{contacts}:{channel}:{first_id}")
-    spots = list(
-        (await session.execute(select(Place.id, Place.country).where(Place.kind != "country").order_by(Place.id))).all()
-    )
+    query = select(Place.id, Place.country).where(Place.kind != "country").order_by(Place.id)
+    if area is not None:
+        query = query.where(Place.path.contains(f"/{area}/", autoescape=True))
+    spots = list((await session.execute(query)).all())
     if not spots:
-        raise LookupError("no places are loaded")
+        raise LookupError(f"no places are loaded{f' within {area}' if area else ''}")
     first, last = address(channel, first_id), address(channel, first_id + contacts - 1)
     taken = await session.scalar(
         select(func.count())

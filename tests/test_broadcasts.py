@@ -5,17 +5,20 @@ network edge); everything else is the real code."""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 from itertools import pairwise
 
 import pytest
 from sqlalchemy import func, select
 
-from bot.broadcasts import demo, manage, notice, schedule
+from bot.broadcasts import command, demo, manage, notice, schedule
 from bot.broadcasts.report import report
 from bot.clock import ManualClock, SystemClock
+from bot.config import Settings
 from bot.delivery.senders import RetryLater
 from bot.engine import Engine
 from bot.officials import access
@@ -356,3 +359,39 @@ async def test_people_at_an_application_stage_are_those_whose_newest_application
     )
     with pytest.raises(manage.Invalid):
         await broadcast(database, now, "KZ-AKM", {"kk": "Комиссия"}, audience="stage:nonsense")
+
+
+def parsed(*arguments: str):
+    root = argparse.ArgumentParser(prog="joldas")
+    command.add_arguments(root.add_subparsers(dest="command", required=True))
+    return root.parse_args(list(arguments))
+
+
+async def test_the_command_line_seeds_creates_sends_reports_and_cancels(database, database_url, capsys):
+    await load_places(database)
+    settings = Settings(database_url=database_url)
+    await command.run(settings, parsed("demo", "seed", "--contacts", "300", "--area", "KZ-AKM"))
+    assert "made 300 synthetic people on telegram" in capsys.readouterr().out
+    await command.run(
+        settings, parsed("broadcast", "create", "--area", "KZ-AKM", "--text", "kk=Сәлем", "--text", "ru=Привет")
+    )
+    made = json.loads(capsys.readouterr().out)
+    assert made["status"] == "draft" and made["recipients"]["total"] > 200
+    assert sum(made["recipients"]["by_language"].values()) == made["recipients"]["total"]
+    assert made["recipients"]["by_channel"] == {"telegram": made["recipients"]["total"]}
+    await command.run(settings, parsed("broadcast", "send", str(made["id"])))
+    assert json.loads(capsys.readouterr().out)["status"] == "scheduled"
+    await command.run(settings, parsed("broadcast", "status", str(made["id"])))
+    assert "0/0 scheduled" in capsys.readouterr().out  # no worker ran: nothing queued yet
+    await command.run(settings, parsed("broadcast", "cancel", str(made["id"])))
+    assert json.loads(capsys.readouterr().out)["status"] == "cancelled"
+    await command.run(settings, parsed("broadcast", "status", str(made["id"]), "--json"))
+    assert json.loads(capsys.readouterr().out)["status"] == "cancelled"
+    with pytest.raises(command.Refused, match="unknown_audience"):
+        await command.run(
+            settings, parsed("broadcast", "create", "--area", "KZ-AKM", "--audience", "x", "--text", "kk=a")
+        )
+    with pytest.raises(command.Refused, match="LANG=TEXT"):
+        await command.run(settings, parsed("broadcast", "create", "--area", "KZ-AKM", "--text", "Сәлем"))
+    with pytest.raises(command.Refused, match="unknown_broadcast"):
+        await command.run(settings, parsed("broadcast", "send", "999"))

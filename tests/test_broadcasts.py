@@ -17,6 +17,9 @@ from sqlalchemy import func, select
 
 from bot.broadcasts import command, demo, manage, notice, schedule
 from bot.broadcasts.report import report
+from bot.channels import whatsapp_store
+from bot.channels.whatsapp import Templates, WhatsAppSender
+from bot.channels.whatsapp_inbound import StatusUpdate
 from bot.clock import ManualClock, SystemClock
 from bot.config import Settings
 from bot.delivery.senders import RetryLater
@@ -26,6 +29,8 @@ from bot.storage.models import Application, AuditEntry, Broadcast, Contact, Outb
 from handlers import build_router
 from tests.broadcasting import add_official, add_person, broadcast, load_places
 from tests.delivery import quick, running_worker, settled
+from tests.fake_graph import PHONE_NUMBER_ID, FakeGraphAPI
+from tests.fake_graph import TOKEN as GRAPH_TOKEN
 from tests.test_worker import Platform
 
 UTC = dt.UTC
@@ -395,3 +400,42 @@ async def test_the_command_line_seeds_creates_sends_reports_and_cancels(database
         await command.run(settings, parsed("broadcast", "create", "--area", "KZ-AKM", "--text", "Сәлем"))
     with pytest.raises(command.Refused, match="unknown_broadcast"):
         await command.run(settings, parsed("broadcast", "send", "999"))
+
+
+async def test_on_whatsapp_a_notice_goes_as_a_message_in_the_window_as_a_template_outside_and_is_read(live, database):
+    now = live.clock.now()
+    recent = await add_person(database, "KZ-AKM", channel="whatsapp", last_inbound_at=now - dt.timedelta(hours=2))
+    silent = await add_person(database, "KZ-AKM", channel="whatsapp", last_inbound_at=now - dt.timedelta(days=3))
+    no_template = await add_person(
+        database, "KZ-AKM", channel="whatsapp", language="ru", last_inbound_at=now - dt.timedelta(days=3)
+    )
+    made = await broadcast(database, now, "KZ-AKM", {"kk": "Ертең\nжиналыс", "ru": "Завтра собрание"})
+    graph = FakeGraphAPI()
+    await graph.start()
+    sender = WhatsAppSender(GRAPH_TOKEN, PHONE_NUMBER_ID, Templates({"kk": ("joldas_notice", "kk")}), graph.base_url)
+    try:
+        async with running_worker(live, {"whatsapp": sender}, quick()):
+            for _ in range(100):
+                await settled(database)
+                async with database.transaction() as session:
+                    if (await session.get(Broadcast, made.id)).status == "done":
+                        break
+                await asyncio.sleep(0.2)
+    finally:
+        await sender.close()
+        await graph.close()
+    calls = {call.json["to"]: call for call in graph.sent}
+    assert calls[recent.external_id].kind == "interactive:button"
+    assert calls[recent.external_id].choice_ids == [f"ntc:stop:{made.id}"]
+    template = calls[silent.external_id].json
+    assert template["type"] == "template" and template["template"]["name"] == "joldas_notice"
+    assert "📢 Joldas Ертең жиналыс" in json.dumps(template, ensure_ascii=False)  # line breaks folded
+    assert no_template.external_id not in calls  # no Russian template: not sent, and said why
+    async with database.transaction() as session:
+        for call in graph.sent:
+            await whatsapp_store.record_status(session, StatusUpdate(call.wamid, "read", call.json["to"]))
+    async with database.transaction() as session:
+        figures = await report(session, await session.get(Broadcast, made.id))
+    assert (figures.sent, figures.delivered, figures.read, figures.failed) == (2, 2, 2, 1)
+    assert figures.can_send_again == 1  # a template may be set for Russian since
+    assert "no template" in next(iter(figures.failed_reasons))

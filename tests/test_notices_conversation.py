@@ -25,6 +25,7 @@ SAYS = {
         "stopped": "Енді Akmola akimat хабарландыруларын алмайсыз",
         "scheduled": "сағат 10:00 жіберіледі (Апта сайын)",
         "too_long": "Тым ұзын",
+        "cancelled": "тоқтатылды",
     },
     "ru": {
         "ask": "Напишите объявление на языке",
@@ -33,6 +34,7 @@ SAYS = {
         "stopped": "Вы больше не будете получать объявления от «Akmola akimat»",
         "scheduled": "в 10:00 (Каждую неделю)",
         "too_long": "Слишком длинно",
+        "cancelled": "отменено",
     },
     "ky": {
         "ask": "Кулактандырууну бул тилде жазыңыз",
@@ -41,6 +43,7 @@ SAYS = {
         "stopped": "Мындан ары Akmola akimat кулактандырууларын албайсыз",
         "scheduled": "саат 10:00 жөнөтүлөт (Жума сайын)",
         "too_long": "Өтө узун",
+        "cancelled": "токтотулду",
     },
 }
 
@@ -144,6 +147,10 @@ async def test_a_notice_to_an_application_stage_scheduled_for_a_local_time_every
     await official.say("10:00")  # 11:00 in Almaty now: tomorrow at 10:00
     await official.press("ntc:rep:weekly")
     assert SAYS[language]["scheduled"] in official.text
+    cancel = next(button for button in official.button_ids if button.startswith("ntc:cancel:"))
+    await official.press(cancel)  # stopped before it ever went: no repetition either
+    await official.press(cancel.replace("cancel", "report"))
+    assert SAYS[language]["cancelled"] in official.text
 
 
 async def test_people_without_a_role_and_stale_buttons_get_the_menu(engine, database, clock, person):

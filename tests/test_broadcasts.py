@@ -55,9 +55,10 @@ async def live(database) -> Engine:
     return Engine(database, build_router(), clock=SystemClock())
 
 
-async def sent(live: Engine, platform: Platform, *ids: int) -> None:
-    """Runs the worker until every broadcast named is finished."""
-    async with running_worker(live, {"telegram": platform, "whatsapp": platform}, quick()):
+async def sent(live: Engine, platform: Platform | dict, *ids: int) -> None:
+    """Runs the worker until every broadcast named is finished (a platform for both messengers, or senders)."""
+    senders = platform if isinstance(platform, dict) else {"telegram": platform, "whatsapp": platform}
+    async with running_worker(live, senders, quick()):
         for _ in range(100):
             await settled(live.database)
             async with live.database.transaction() as session:
@@ -414,13 +415,7 @@ async def test_on_whatsapp_a_notice_goes_as_a_message_in_the_window_as_a_templat
     await graph.start()
     sender = WhatsAppSender(GRAPH_TOKEN, PHONE_NUMBER_ID, Templates({"kk": ("joldas_notice", "kk")}), graph.base_url)
     try:
-        async with running_worker(live, {"whatsapp": sender}, quick()):
-            for _ in range(100):
-                await settled(database)
-                async with database.transaction() as session:
-                    if (await session.get(Broadcast, made.id)).status == "done":
-                        break
-                await asyncio.sleep(0.2)
+        await sent(live, {"whatsapp": sender}, made.id)
     finally:
         await sender.close()
         await graph.close()

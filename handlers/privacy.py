@@ -10,8 +10,7 @@ from bot.package import store as package_store
 from bot.package.library import profile_summary
 from bot.router import Router
 from bot.storage import repository
-from handlers import officials, returnees
-from handlers import places, tracking
+from handlers import notices, officials, places, returnees, tracking
 
 router = Router()
 
@@ -88,7 +87,8 @@ async def what_features_keep(ctx: Conversation) -> list[str]:
         for kept in await checks.latest(ctx.session, ctx.contact, SHOWN_RESULTS):
             outcome = ctx._(OUTCOMES.get(kept.outcome, kept.outcome))
             lines.append(f"  – {ctx.t.date(kept.created_at)}: {outcome} ({kept.rules_version})")
-    return lines + await returnees.what_is_kept(ctx) + await tracking.what_is_kept(ctx)
+    lines += await returnees.what_is_kept(ctx) + await tracking.what_is_kept(ctx)
+    return lines + await notices.what_is_kept(ctx)
 
 
 router.menu("mydata", N_("My data"), order=90)

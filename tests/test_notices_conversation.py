@@ -124,6 +124,8 @@ async def test_an_official_writes_previews_and_sends_a_notice_and_gets_the_repor
     resident.language_hint = None
     await resident.press(f"ntc:stop:{broadcast_id}")
     assert SAYS["ky"]["stopped"] in resident.text
+    await resident.say("/mydata")
+    assert "Токтоткон кулактандырууларыңыз: akmola akimat" in resident.text
     await resident.press(f"ntc:undo:{broadcast_id}")
     assert "Akmola akimat" in resident.text
 

@@ -219,6 +219,16 @@ async def undo_stop(session: AsyncSession, contact: Contact, broadcast: Broadcas
     )
 
 
+async def stopped_organisations(session: AsyncSession, contact: Contact) -> list[str]:
+    """The organisations whose notices a person stopped (their names folded; the operator's shown as Joldas)."""
+    found = await session.scalars(
+        select(NoticeOptOut.organisation)
+        .where(NoticeOptOut.contact_id == contact.id)
+        .order_by(NoticeOptOut.organisation)
+    )
+    return [organisation or notice.OPERATOR for organisation in found]
+
+
 async def areas_within(session: AsyncSession, area_id: str, limit: int) -> list[Place]:
     """The places directly under an area, by name: the narrower areas an official may choose."""
     found = await session.scalars(

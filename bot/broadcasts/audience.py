@@ -3,7 +3,7 @@
 "In the area" is the person's place (`contacts.place_id`) within the area's path; for people moving, the
 region they told the pre-departure package they are going to (coming in) or leaving (leaving) counts too.
 People who said /stop, pressed "Stop these notices" for the organisation, or whom the platform cannot reach
-are selected as well, so that a report can count them as skipped; `queueable` tells them apart.
+are selected as well, so that a report can count them as skipped (`skipped_because`).
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ def known(kind: str) -> bool:
 
 
 def label(kind: str, language: str) -> str:
-    """The audience as officials read it: "Kandases", "At a stage: submitted to the commission"."""
+    """The audience as officials read it: "Kandases", or "People at an application stage: <the status's name>"."""
     t = texts(language)
     status = stage_of(kind)
     if status is not None:
@@ -72,12 +72,16 @@ class Recipient:
 
     @property
     def skipped(self) -> str | None:
-        """Why this person gets nothing (counted in the report), or None when the notice is queued."""
-        if self.stopped or self.opted_out:
-            return "opted_out"
-        if self.unreachable:
-            return "unreachable"
-        return None
+        return skipped_because(self.stopped, self.opted_out, self.unreachable)
+
+
+def skipped_because(stopped: bool, opted_out: bool, unreachable: bool) -> str | None:
+    """Why a person gets nothing (counted in the report), or None when the notice is queued."""
+    if stopped or opted_out:
+        return "opted_out"
+    if unreachable:
+        return "unreachable"
+    return None
 
 
 def organisation_key(organisation: str | None) -> str:
@@ -182,6 +186,5 @@ async def counts(
     ).group_by(query.c.channel, query.c.language, query.c.stopped, query.c.unreachable, query.c.opted, recent)
     found = []
     for channel, language, stopped, unreachable, opted, written, n in await session.execute(grouped):
-        skipped = Recipient(0, channel, "", language, stopped, unreachable, opted, None).skipped
-        found.append((channel, language, skipped, bool(written), n))
+        found.append((channel, language, skipped_because(stopped, opted, unreachable), bool(written), n))
     return found

@@ -1,7 +1,7 @@
 """Sending a broadcast: a timer (`broadcast.run`, key `broadcast:<id>`) that, each time it fires, queues the
-next chunk of the audience in the outbox in a short transaction of its own and fires again at once; when all
-are queued it watches every few seconds until the round's last message is out, then writes the report, tells
-the official, and schedules the next repetition.
+next chunk of the audience in the outbox, paced (`Pacing`), in a short transaction of its own, and fires again
+a little before those notices run out; when all are queued it looks every second for the round's last message,
+then writes the report, tells the official, and schedules the next repetition.
 
 A chunk is one INSERT of outbox rows (priority: broadcasts, lowest) and one of deliveries; a worker killed
 mid-way rolls its chunk back and the timer fires again from the same cursor, so nobody is lost or queued twice.
@@ -11,7 +11,6 @@ whoever sends it: a second one is recorded as a `duplicate`.
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, insert, select
@@ -25,8 +24,6 @@ from bot.delivery import outbox, timers
 from bot.delivery.outbox import Addressed, Kind
 from bot.i18n import texts
 from bot.storage.models import Broadcast, BroadcastDelivery, Contact, Official, OutboxMessage, Timer, as_utc
-
-log = logging.getLogger(__name__)
 
 CHUNK = 1000  # people queued per transaction, at most
 SHARE = 2 / 3  # of a channel's rate limit that a broadcast takes; the rest is kept for answers
@@ -60,19 +57,19 @@ async def start_round(session: AsyncSession, broadcast: Broadcast, now: datetime
     broadcast.round += 1
     broadcast.cursor, broadcast.queuing, broadcast.status, broadcast.paced_to = 0, True, "sending", {}
     broadcast.started_at, broadcast.finished_at = now, None
-    if broadcast.repeat != "once":
-        area = await manage.area_of(session, broadcast)
-        broadcast.next_at = schedule.occurrence(
-            as_utc(broadcast.first_at), broadcast.repeat, broadcast.round, manage.country_of(area)
-        )
-    else:
-        broadcast.next_at = None
+    broadcast.next_at = None
+    if broadcast.repeat != "once":  # the next sending after now: one missed while no worker ran is not made up
+        country = manage.country_of(await manage.area_of(session, broadcast))
+        number = broadcast.round
+        while (at := schedule.occurrence(as_utc(broadcast.first_at), broadcast.repeat, number, country)) <= now:
+            number += 1
+        broadcast.next_at = at
 
 
 class Pacing:
     """When each notice may go: one after another at `SHARE` of its channel's rate limit, carried from chunk to
-    chunk in `broadcast.paced_to`. The worker sends what is due, so it never holds a batch of notices waiting
-    for slots while an answer to someone chatting waits behind it: answers keep their speed."""
+    chunk in `broadcast.paced_to`. The worker finds only a few notices due at a time, never a batch holding
+    seconds of slots, and the rest of the channel's rate is left to answers to people chatting."""
 
     def __init__(self, broadcast: Broadcast, now: datetime):
         self.broadcast, self.now = broadcast, now

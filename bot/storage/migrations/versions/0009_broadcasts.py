@@ -63,7 +63,10 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
-            ["contact_id"], ["contacts.id"], name=op.f("fk_broadcast_deliveries_contact_id_contacts"), ondelete="CASCADE"
+            ["contact_id"],
+            ["contacts.id"],
+            name=op.f("fk_broadcast_deliveries_contact_id_contacts"),
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("broadcast_id", "round", "contact_id", name=op.f("pk_broadcast_deliveries")),
     )

@@ -122,9 +122,7 @@ class Addressed:
     not_before: datetime | None = None  # when it may go (a broadcast paced below the channel's limit)
 
 
-async def queue_many(
-    session: AsyncSession, messages: Sequence[Addressed], kind: Kind, now: datetime
-) -> dict[str, int]:
+async def queue_many(session: AsyncSession, messages: Sequence[Addressed], kind: Kind, now: datetime) -> dict[str, int]:
     """Queues many messages in one statement (a chunk of a broadcast: the caller checked consent, /stop and
     reachability in its query). A dedupe key already in the outbox is skipped; returns the new rows' ids by key."""
     if not messages:

@@ -9,8 +9,6 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-import pygal
-from pygal.style import DefaultStyle
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -143,7 +141,11 @@ def chart_document(t: Texts, rows: list[Row]) -> Document | None:
 
 @builder(CHART)
 def chart(args: dict) -> bytes:
-    """A bar chart of retention at 12 and 24 months per destination and cohort, as SVG (opens in a browser)."""
+    """A bar chart of retention at 12 and 24 months per destination and cohort, as SVG (opens in a browser).
+    pygal is imported here, in the sender's thread, not at every start of the bot."""
+    import pygal
+    from pygal.style import DefaultStyle
+
     t = texts(args["language"])
     plot = pygal.Bar(
         style=DefaultStyle, x_label_rotation=30, range=(0, 100), show_legend=True, print_values=True, height=500

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,12 +13,13 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import event, text
+from sqlalchemy import event, exc, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
 from bot.delivery.wakeup import Wakeups, channel_name
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+IDLE_BEFORE_PING = 10.0  # seconds a PostgreSQL connection may rest in the pool before it is checked on checkout
 
 
 @dataclass(frozen=True)
@@ -50,12 +52,13 @@ class Database:
                 "pool_size": pool.size,
                 "max_overflow": pool.max_overflow,
                 "pool_timeout": pool.timeout,
-                "pool_pre_ping": True,  # a connection dropped while the database restarted is replaced, not used
                 "connect_args": {"timeout": pool.connect_timeout, "command_timeout": pool.command_timeout},
             }
         self.engine = create_async_engine(url, **options)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+        else:
+            _ping_after_rest(self.engine.sync_engine)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self.wakeups = Wakeups()
         # SQLite has one writer at a time; taking turns here is cheaper than its busy-wait and never deadlocks.
@@ -107,6 +110,26 @@ def _run_alembic(sync_connection, url: str, action: str, revision: str) -> None:
     config = alembic_config(url)
     config.attributes["connection"] = sync_connection
     getattr(command, action)(config, revision)
+
+
+def _ping_after_rest(engine) -> None:
+    """A connection that rested in the pool is checked before use, so one dropped while the database restarted
+    is replaced, not used. A busy connection is not (SQLAlchemy's `pool_pre_ping` checks every checkout: a round
+    trip per transaction); if the database goes away while connections are busy, the first statement that fails
+    marks the whole pool stale, and that transaction fails as it would have mid-way."""
+
+    @event.listens_for(engine, "checkin")
+    def rested_from(_dbapi_connection, record) -> None:
+        record.info["checked_in"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def check_after_rest(dbapi_connection, record, _proxy) -> None:
+        if time.monotonic() - record.info.get("checked_in", float("inf")) < IDLE_BEFORE_PING:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:
+            raise exc.DisconnectionError(f"connection lost while idle: {error}") from error  # the pool reconnects
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

@@ -87,8 +87,8 @@ async def run(args) -> None:
     print(f"worker        ran {stopped - started:.1f} s; {worker.sent:,} accepted, {len(moments):,} seen by the fake")
     if worker.sent:
         print(
-            f"cpu           {cpu / worker.sent * 1e6:.0f} µs per message (this process: worker, aiogram, SQLite's "
-            f"thread; not the fake's): {worker.sent / cpu:,.0f} messages per CPU second"
+            f"cpu           {cpu / worker.sent * 1e6:.0f} µs per message (this process: worker, aiogram, the database "
+            f"driver; not the fake's): {worker.sent / cpu:,.0f} messages per CPU second"
         )
     if len(moments) < 2:
         return

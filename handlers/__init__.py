@@ -23,7 +23,7 @@ from handlers import (
 
 def build_router() -> Router:
     root = Router()
-    # officials first: its guard redeems an invite code and notes the person's role before anything else
+    # officials first: its guard redeems an invite code before onboarding asks anything
     features = (
         officials,
         start,

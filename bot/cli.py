@@ -95,13 +95,17 @@ def parser() -> argparse.ArgumentParser:
 
     officials_arguments(commands)  # `joldas officials invite|list|suspend|revoke|reinstate|audit`
 
+    reports = commands.add_parser("report", help="figures for operators and officials").add_subparsers(
+        dest="report_command", required=True
+    )
+
     from bot.tracking.command import add_arguments as tracking_arguments
 
-    tracking_arguments(commands)  # `joldas tracking …` and `joldas report retention`
+    tracking_arguments(commands, reports)  # `joldas tracking …` and `joldas report retention`
 
     from bot.returnees.command import add_arguments as returnees_arguments
 
-    returnees_arguments(commands)  # `joldas services import` and `joldas report referrals` (after tracking's report)
+    returnees_arguments(commands, reports)  # `joldas services import` and `joldas report referrals`
 
     from bot.broadcasts.command import add_arguments as broadcast_arguments
 

@@ -5,7 +5,6 @@ from bot.conversation import Button
 from bot.i18n import LANGUAGE_NAMES, N_, USER_LANGUAGES, normalise_language, texts
 from bot.router import NotUnderstood, Router
 from bot.storage import repository
-from bot.storage.models import utcnow
 
 router = Router()
 
@@ -123,7 +122,7 @@ async def consent_button(ctx: Conversation, argument: str) -> None:
     if argument == "":
         return ask_consent(ctx)
     if argument == "yes":
-        ctx.contact.consent, ctx.contact.consent_at = "granted", utcnow()
+        ctx.contact.consent, ctx.contact.consent_at = "granted", ctx.clock.now()
         await repository.audit(ctx.session, "consent.granted", ctx.contact)
         return ctx.show_menu(ctx._("Thank you. You can change your mind at any time with /forget."))
     if argument == "no":

@@ -86,8 +86,9 @@ def free_port() -> int:
 
 
 async def health_once_up(client: aiohttp.ClientSession) -> dict:
-    """GET /health of a `joldas serve` just started, once it answers."""
-    for _ in range(100):
+    """GET /health of a `joldas serve` just started, once it answers (within 30 s: importing aiogram alone
+    takes seconds on a busy machine)."""
+    for _ in range(300):
         try:
             async with client.get("/health") as response:
                 return await response.json()

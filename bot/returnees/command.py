@@ -15,19 +15,15 @@ from bot.returnees import offices, report
 from bot.storage.database import Database
 
 
-def add_arguments(commands) -> None:
-    """Adds `services` and `report referrals` (to the `report` command of another feature, if one exists)."""
+def add_arguments(commands, reports) -> None:
+    """Adds `services` to the `joldas` subcommands and `referrals` to `joldas report`."""
     services = commands.add_parser("services", help="returnees' services: the operator's offices")
     sub = services.add_subparsers(dest="services_command", required=True)
     load = sub.add_parser("import", help="replace every office with those of a CSV file (all or nothing)")
     load.add_argument("file", type=Path, help="CSV with the columns listed in README (Returnees)")
     load.add_argument("--check", action="store_true", help="only check the file, change nothing")
     services.set_defaults(run_returnees=import_offices)
-    reports = commands.choices.get("report") or commands.add_parser("report", help="figures for operators")
-    reports_sub = next((action for action in reports._actions if isinstance(action, argparse._SubParsersAction)), None)
-    if reports_sub is None:
-        reports_sub = reports.add_subparsers(dest="report_command", required=True)
-    referrals = reports_sub.add_parser("referrals", help="returnees' referrals: by need, area, times, outcomes")
+    referrals = reports.add_parser("referrals", help="returnees' referrals: by need, area, times, outcomes")
     referrals.add_argument("--area", help="a place id: only referrals within it")
     referrals.add_argument("--json", action="store_true")
     referrals.set_defaults(run_returnees=print_report)

@@ -13,8 +13,8 @@ from bot.tracking.deadlines import timeline_data
 from bot.tracking.steps import tracking
 
 
-def add_arguments(commands) -> None:
-    """Adds `tracking` and `report` to the `joldas` subcommands."""
+def add_arguments(commands, reports) -> None:
+    """Adds `tracking` to the `joldas` subcommands and `retention` to `joldas report`."""
     root = commands.add_parser("tracking", help="application tracking: timelines, status imports, API tokens")
     sub = root.add_subparsers(dest="tracking_command", required=True)
     timeline = sub.add_parser("timeline", help="each step of a path with its limit, due date and source")
@@ -31,9 +31,7 @@ def add_arguments(commands) -> None:
     token.add_argument("--organisation", required=True)
     token.add_argument("--area", required=True, help="a place id: the organisation's area")
 
-    report = commands.add_parser("report", help="reports")
-    report_sub = report.add_subparsers(dest="report_command", required=True)
-    retention = report_sub.add_parser("retention", help="retention at 12 and 24 months per region and cohort")
+    retention = reports.add_parser("retention", help="retention at 12 and 24 months per region and cohort")
     retention.add_argument("--area", help="a place id (default: everything)")
     retention.add_argument("--chart", type=Path, default=Path("retention.svg"), help="where to write the SVG chart")
     retention.add_argument("--lang", choices=("kk", "ru", "ky", "en"), default="en")

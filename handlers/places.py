@@ -3,7 +3,8 @@ can use to ask where someone lives.
 
 The picker: `await ask(ctx, then="name", question=N_("…"), **data)` asks the question; the person types a
 name, picks one of the hits (or confirms the one clear hit), and the picker calls the function registered
-with `@picked("name")` as `await fn(ctx, place_id, data)`. "Cancel" calls it with `place_id=None`. Button
+with `@picked("name")` as `await fn(ctx, place_id, data)`. "Cancel" calls it with `place_id=None`. With
+`within=<area id>` it offers only that area and the places in it (an official's scope, say). Button
 ids: `pl:<action>[:<place id>]`, built and read by `Press` below.
 """
 
@@ -13,16 +14,20 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import select
+
 from bot import places
 from bot.context import Conversation
 from bot.conversation import Button
 from bot.i18n import N_
 from bot.router import NotUnderstood, Router
+from bot.storage.models import Place
 
 router = Router()
 PREFIX = "pl"
 TYPING, CHOOSING = "pl_typing", "pl_choosing"
 MAX_CHOICES = 5
+SCANNED = 50  # hits looked at when only the places of an area are offered
 SHORT = 20  # WhatsApp's button titles
 EXACT = 97  # a hit this good is the name typed (bot.places.search), not a guess
 MINE = "mine"  # the continuation of "My place"
@@ -74,18 +79,27 @@ def cancel_row(ctx: Conversation) -> list[Button]:
     return [Button(Press("cancel").id, "◀ " + ctx._("Cancel"))]
 
 
-async def ask(ctx: Conversation, then: str, question: str = ASK_MINE, note: str | None = None, **data: Any) -> None:
-    """Asks where the person lives; `then` names the `@picked` function that gets the answer."""
+async def ask(
+    ctx: Conversation,
+    then: str,
+    question: str = ASK_MINE,
+    note: str | None = None,
+    within: str | None = None,
+    **data: Any,
+) -> None:
+    """Asks where the person lives; `then` names the `@picked` function that gets the answer; `within`, an
+    area whose places alone are offered."""
     if then not in _continuations:
         raise ValueError(f"no place picker continuation {then!r}")
-    ctx.goto(TYPING, then=then, question=question, carry=data)
+    ctx.goto(TYPING, then=then, question=question, carry=data, within=within)
     ctx.say("\n\n".join(part for part in (note, ctx._(question)) if part), [cancel_row(ctx)])
 
 
 async def ask_again(ctx: Conversation, note: str | None = None) -> None:
     """The picker's question again, for the flow it was asked for."""
     data = ctx.data
-    await ask(ctx, data.get("then", MINE), data.get("question", ASK_MINE), note, **data.get("carry", {}))
+    carry = data.get("carry", {})
+    await ask(ctx, data.get("then", MINE), data.get("question", ASK_MINE), note, data.get("within"), **carry)
 
 
 router.reask(TYPING, CHOOSING)(ask_again)
@@ -93,7 +107,7 @@ router.reask(TYPING, CHOOSING)(ask_again)
 
 @router.state(TYPING, CHOOSING)
 async def typed(ctx: Conversation, text: str) -> None:
-    hits = await places.search(ctx.session, text, limit=MAX_CHOICES)
+    hits = await search(ctx, text, ctx.data.get("within"))
     if not hits:
         note = ctx._("I could not find a place by that name. Check the spelling, or type the district instead.")
         return await ask_again(ctx, note)
@@ -119,6 +133,17 @@ async def typed(ctx: Conversation, text: str) -> None:
         ctx.say(ctx._("Several places have that name. Which one is yours?"), rows)
     else:
         ctx.say(ctx._("Did you mean one of these?"), rows)
+
+
+async def search(ctx: Conversation, text: str, within: str | None) -> list[places.Hit]:
+    """The best hits for what was typed; with `within`, only those in that area."""
+    area = await places.get(ctx.session, within)
+    if area is None:
+        return await places.search(ctx.session, text, limit=MAX_CHOICES)
+    hits = await places.search(ctx.session, text, country=area.country, limit=SCANNED)
+    ids = [hit.place_id for hit in hits]
+    inside = set(await ctx.session.scalars(select(Place.id).where(Place.id.in_(ids), Place.path.startswith(area.path))))
+    return [hit for hit in hits if hit.place_id in inside][:MAX_CHOICES]
 
 
 @router.button(PREFIX)

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import places
-from bot.storage.models import AuditEntry, Contact, Official
+from bot.storage.models import AuditEntry, Contact, Invite, Official
 
 ROLES = ("admin", "official", "focal_point")
 # Actions only some roles may take. An action not listed here is open to every active role, within its area.
@@ -161,6 +161,26 @@ async def officials_for(session: AsyncSession, place_id: str, role: str) -> list
         .order_by(Official.id)
     )
     return list(found)
+
+
+def invitable_roles(actor: Official) -> tuple[str, ...]:
+    """The roles an actor may invite to, for offering them (inviting still goes through `authorise_invite`)."""
+    allowed = INVITES.get(actor.role, set()) if actor.status == "active" else set()
+    return tuple(role for role in ROLES if role in allowed)
+
+
+async def sees_invite(session: AsyncSession, actor: Official | None, invite: Invite) -> bool:
+    """Whether an invite not yet used is shown to the actor among those they manage: the operator's and an
+    admin's, every invite within their area; an official's, those they made and those made by the officials
+    they manage (the rule of `manages`)."""
+    if actor is None or actor.role == "admin":
+        return actor is None or await places.within(session, invite.area_id, actor.area_id)
+    if invite.invited_by is None:
+        return False
+    if invite.invited_by == actor.id:
+        return True
+    inviter = await session.get(Official, invite.invited_by)
+    return inviter is not None and await manages(session, actor, inviter)
 
 
 async def _refusal(session: AsyncSession, actor: Official | None, action: str, area_id: str) -> str | None:

@@ -1,13 +1,17 @@
 """The button ids of the officials' screens, built and read here only.
 
 `off` (the screen), `off:l:<area>` (whom one manages within an area), `off:o:<id>` (one official),
-`off:s:<id>` suspend, `off:r:<id>` revoke (asks first), `off:ry:<id>` revoke confirmed, `off:u:<id>` reinstate.
+`off:s:<id>` suspend, `off:r:<id>` revoke (asks first), `off:ry:<id>` revoke confirmed, `off:u:<id>` reinstate;
+inviting: `off:i` (start), `off:ir:<role>`, `off:io:mine|none` (their organisation: as mine, or none),
+`off:ia:<area>` (makes the invite), `off:it` (type the name of a place within one's area).
 A button carries ids only: whether the presser may act on them is `access`'s to say, every time.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from bot.officials.access import ROLES
 
 PREFIX = "off"
 CODES = {
@@ -17,8 +21,16 @@ CODES = {
     "r": "ask_revoke",
     "ry": "revoke",
     "u": "reinstate",
+    "i": "invite",
+    "ir": "invite_role",
+    "io": "invite_org",
+    "ia": "invite_area",
+    "it": "invite_typed",
 }
 ACTION_CODES = {action: code for code, action in CODES.items()}
+BARE = {"invite", "invite_typed"}  # presses that carry no value
+AREAS = {"list", "invite_area"}  # presses whose value is a place id
+ORGANISATION_CHOICES = ("mine", "none")
 MAX_ID_DIGITS = 9
 
 
@@ -27,12 +39,17 @@ class Press:
     action: str  # "screen" or one of CODES' values
     area_id: str | None = None
     official_id: int | None = None
+    role: str | None = None  # invite_role
+    choice: str | None = None  # invite_org: one of ORGANISATION_CHOICES
 
     @property
     def id(self) -> str:
         if self.action == "screen":
             return PREFIX
-        value = self.area_id if self.action == "list" else str(self.official_id)
+        if self.action in BARE:
+            return f"{PREFIX}:{ACTION_CODES[self.action]}"
+        value = {"invite_role": self.role, "invite_org": self.choice}.get(self.action, str(self.official_id))
+        value = self.area_id if self.action in AREAS else value
         return f"{PREFIX}:{ACTION_CODES[self.action]}:{value}"
 
 
@@ -42,10 +59,16 @@ def parse(argument: str) -> Press | None:
         return Press("screen")
     code, _, value = argument.partition(":")
     action = CODES.get(code)
-    if action is None or not value:
+    if action is None or (action in BARE) != (value == ""):
         return None
-    if action == "list":
+    if action in BARE:
+        return Press(action)
+    if action in AREAS:
         return Press(action, area_id=value)
+    if action == "invite_role":
+        return Press(action, role=value) if value in ROLES else None
+    if action == "invite_org":
+        return Press(action, choice=value) if value in ORGANISATION_CHOICES else None
     return Press(action, official_id=int(value)) if is_number(value) else None
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import timedelta
 from typing import NoReturn
 
 from bot.app import load_places
@@ -18,8 +17,6 @@ from bot.config import Settings
 from bot.officials import access, invites, journal, roster
 from bot.storage.database import Database
 from bot.storage.models import Official, as_utc
-
-MAX_ORGANISATION = 200  # as the column
 
 
 def add_arguments(commands) -> None:
@@ -50,9 +47,9 @@ def add_arguments(commands) -> None:
 
 
 def organisation(text: str) -> str:
-    name = " ".join(text.split())
-    if not name or len(name) > MAX_ORGANISATION:
-        raise argparse.ArgumentTypeError(f"give the organisation's name in 1 to {MAX_ORGANISATION} characters")
+    name = invites.organisation_name(text)
+    if name is None:
+        raise argparse.ArgumentTypeError(f"give the organisation's name in 1 to {invites.MAX_ORGANISATION} characters")
     return name
 
 
@@ -100,10 +97,8 @@ def shown(data, args: argparse.Namespace, text: str) -> str:
 
 
 async def invite(session, actor, args, settings: Settings) -> str:
-    now = SystemClock().now()
-    valid_for = timedelta(hours=settings.invite_valid_hours)
-    made = await invites.create(session, actor, args.role, args.area, args.org, now, valid_for)
-    link = invites.deep_link(settings.telegram_bot_username, made.code)
+    made = await invites.offer(session, actor, args.role, args.area, args.org, SystemClock().now(), settings)
+    link = made.link
     data = {
         "invite": made.invite.id,
         "role": args.role,

@@ -12,6 +12,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,10 +20,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.officials import access
 from bot.storage.models import Contact, Invite, Official, as_utc
 
+if TYPE_CHECKING:
+    from bot.config import Settings
+
 ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"
 PREFIX = "JOL"
 GROUPS, GROUP = 3, 4
 MAX_TYPED = 40  # characters: a code typed with spaces between its groups, and some to spare
+MAX_ORGANISATION = 200  # as the column
 _TYPED = re.compile(rf"^{PREFIX}[{ALPHABET}]{{{GROUPS * GROUP}}}$")
 
 
@@ -39,6 +44,7 @@ class Refused(Exception):
 class Made:
     invite: Invite
     code: str  # shown once, never stored
+    link: str | None = None  # the Telegram deep link, when the bot's username is set (see `offer`)
 
 
 def make_code() -> str:
@@ -82,6 +88,28 @@ async def create(
     session.add(invite)
     await session.flush()
     return Made(invite, code)
+
+
+async def offer(
+    session: AsyncSession,
+    actor: Official | None,
+    role: str,
+    area_id: str,
+    organisation: str | None,
+    now: datetime,
+    settings: Settings,
+) -> Made:
+    """An invite as the command line and the messenger make it: valid for `INVITE_VALID_HOURS`, with the deep
+    link when `TELEGRAM_BOT_USERNAME` is set. Raises access.Denied (audited)."""
+    valid_for = timedelta(hours=settings.invite_valid_hours)
+    made = await create(session, actor, role, area_id, organisation, now, valid_for)
+    return Made(made.invite, made.code, deep_link(settings.telegram_bot_username, made.code))
+
+
+def organisation_name(text: str) -> str | None:
+    """An organisation's name as given (spaces squeezed), or None when it is blank or longer than the column."""
+    name = " ".join(text.split())
+    return name if name and len(name) <= MAX_ORGANISATION else None
 
 
 async def redeem(session: AsyncSession, contact: Contact, code: str, now: datetime) -> Official:

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import places
 from bot.officials import access
-from bot.storage.models import Contact, Official, Place
+from bot.storage.models import Contact, Invite, Official, Place
 
 # action -> (the statuses it applies to, the status it leaves)
 CHANGES = {
@@ -45,6 +45,21 @@ async def managed(
     if actor is None:
         return found
     return [official for official in found if await access.manages(session, actor, official)]
+
+
+async def pending(session: AsyncSession, actor: Official | None, area_id: str, now: datetime) -> list[Invite]:
+    """The invites not yet used nor expired within an area that the actor sees (`access.sees_invite`), soonest
+    to expire first. For the list `managed` has authorised: it decides nothing and changes nothing."""
+    area = await places.get(session, area_id)
+    if area is None:
+        return []
+    found = await session.scalars(
+        select(Invite)
+        .join(Place, Place.id == Invite.area_id)
+        .where(Place.path.startswith(area.path), Invite.used_at.is_(None), Invite.expires_at > now)
+        .order_by(Invite.expires_at, Invite.id)
+    )
+    return [invite for invite in found if await access.sees_invite(session, actor, invite)]
 
 
 async def viewed(session: AsyncSession, actor: Official | None, official_id: int, now: datetime) -> Official:

@@ -2,6 +2,7 @@
 
 One attempt a line in ATTEMPTS: what it is, and how it is tried —
 `press(who, button)`: a person in the messenger presses a (forged) button;
+`presses(who, *buttons)`: the same after the buttons that lead to it (the steps of an invite, say);
 `typed(who, text)`: a person sends a text (an invite code);
 `cli(args)`: the command line, usually with `--as`;
 `call(attempt)`: a call into the code, `attempt(session, world, now)`.
@@ -59,6 +60,14 @@ Attempt = Callable[[World, object, object], Awaitable[None]]
 def press(who: str, button: str) -> Attempt:
     async def attempt(world: World, database, now) -> None:
         await world.people[who].press(world.fill(button))
+
+    return attempt
+
+
+def presses(who: str, *buttons: str) -> Attempt:
+    async def attempt(world: World, database, now) -> None:
+        for button in buttons:
+            await world.people[who].press(world.fill(button))
 
     return attempt
 
@@ -123,6 +132,16 @@ ATTEMPTS = [
     ("a forged button: suspending oneself", press("regional", "off:s:{regional}")),
     ("a forged button: an official that does not exist", press("regional", "off:s:987654")),
     ("a focal point opening the officials screen", press("focal", "off")),
+    ("a forged invite button: an area of another region", press("regional", "off:ia:{other_region}")),
+    ("a forged invite button: the whole region, by a district official", press("district", "off:ia:{region}")),
+    ("a forged invite button: another country, by an admin", press("admin", "off:ia:{abroad}")),
+    (
+        "a forged invite button in the invite's last step: another region",
+        presses("regional", "off:i", "off:ir:focal_point", "off:io:none", "off:ia:{other_region}"),
+    ),
+    ("a forged invite button: an admin's role, by an official", presses("regional", "off:i", "off:ir:admin")),
+    ("a focal point starting an invite", press("focal", "off:i")),
+    ("a suspended official starting an invite", press("suspended", "off:i")),
     ("a person with no role pressing an officials button", press("resident", "off:u:{suspended}")),
     ("a suspended official opening the officials screen", press("suspended", "off")),
     ("a suspended official suspending someone in their area", press("suspended", "off:s:{district}")),

@@ -33,7 +33,7 @@ SPELLINGS = {
     ],
     "KG-B-KADAMJAY-OROZBEKOVO": ["Орозбеково", "Орозбеков", "Orozbekov", "Orobekovo", "Orosbekovo", "Орозбекова"],
     "KG-C-PANFILOV-ERKINSAI": ["Эркин-Сай", "Erkin Say", "эркинсай", "Еркин-Сай", "Erkin-Sai village"],
-    "KG-O-UZGEN-AKJAR": ["Ак-Жар", "Ak-Zhar", "Ak-Jar", "Большевик", "Bolshevik", "Akjar"],
+    "KG-O-UZGEN-AKJAR": ["Большевик", "Bolshevik", "Ак-Жар, Өзгөн", "Ak-Jar, Uzgen"],  # Ак-Жар alone: a namesake
     "KG-O-NOOKAT-TOOLOS": ["Төөлөс", "Тоолос", "Toolos", "Toolos AA", "Төлөс"],
     "KG-O-NOOKAT-NOOKAT": ["город Ноокат", "Ноокат шаары", "Nookat city"],
     "KG-O-KARASUU": ["Кара-Суу району", "Карасуу", "Kara-Suu District", "Кара-Сууский район", "Karasuu raion"],
@@ -49,6 +49,22 @@ SPELLINGS = {
     "KZ-ULT": ["Ұлытау", "Улытау", "Ulytau", "Жезказган"],
     "KZ-ZHT": ["Жетісу", "Zhetysu", "Жетысу", "Талдыкорган"],
     "KZ-ABA": ["Абай облысы", "Семей", "Semey", "Семипалатинск"],
+    # Kazakhstan's districts and cities of regional significance (content/places/kz.yaml)
+    "KZ-ABA-URZHAR": ["Үржар ауданы", "Урджарский район", "Urzhar", "Urdzhar District", "Урджар", "Уржарскй район"],
+    "KZ-AKM-BURABAY": ["Бурабай ауданы", "Бурабайский район", "Burabay District", "Бурабай", "Burabai", "Бурабйа"],
+    "KZ-ALM-ENBEKSHIKAZAKH": ["Еңбекшіқазақ ауданы", "Енбекшиказахский район", "Enbekshikazakh", "Enbekshikazah"],
+    "KZ-ALM-KONAEV": ["Қонаев қаласы", "город Конаев", "Конаев шаары"],
+    "KZ-ZHA-TRYSKULOV": ["Т. Рысқұлов ауданы", "Турар Рыскулов", "Turar Ryskulov District", "Рыскулов ауданы"],
+    "KZ-KAR-TEMIRTAU": ["Теміртау", "Темиртау", "Temirtau", "город Темиртау", "Temirtay"],
+    "KZ-SEV-MZHUMABAEV": ["Мағжан Жұмабаев ауданы", "район Магжана Жумабаева", "Magzhan Zhumabayev", "Жумабаев"],
+    "KZ-TUR-SOZAK": ["Созақ ауданы", "Sozak", "Sozak District", "Созак"],
+    "KZ-ULT-SATBAYEV": ["Сәтбаев", "Сатпаев", "Satpayev", "город Сатпаев", "Satbaev"],
+    "KZ-ZAP-SHYNGYRLAU": ["Шыңғырлау", "Чингирлауский район", "Chingirlau", "Shyngyrlau District"],
+    "KZ-AST-SARYARKA": ["Сарыарқа ауданы", "район Сарыарка", "Saryarka District", "Сарыарка"],
+    # the ayil aimaks of Jeti-Oguz district and their villages (content/places/kg.yaml)
+    "KG-Y-JETIOGUZ-ORGOCHOR": ["Оргочор айыл аймагы", "айылный аймак Оргочор", "Orgochor Ayil Aimak"],
+    "KG-Y-JETIOGUZ-BARSKOON-TAMGA": ["Тамга", "Tamga", "Тамға", "Тамгa айылы"],
+    "KG-Y-JETIOGUZ-ORGOCHOR-SVETLAYAPOLYANA": ["Светлая Поляна", "Svetlaya Polyana", "Svetlaia Poliana"],
 }  # fmt: skip
 CASES = [(text, place_id) for place_id, texts in SPELLINGS.items() for text in texts]
 
@@ -140,6 +156,34 @@ def test_namesakes_in_two_districts_come_back_as_a_question():
         ("Кызыл-Адыр, Каро-Буура", KYZYL_ADYR),  # a typo in the district too
     ):
         assert places.clear_choice(index.search(text)).place_id == place_id, text
+
+
+@pytest.mark.parametrize(
+    ("text", "namesakes", "typed_with_its_area"),
+    [
+        (
+            "Есиль",
+            {"KZ-AKM-ESIL", "KZ-SEV-ESIL", "KZ-AST-ESIL"},
+            ("Есильский район, Северо-Казахстанская", "KZ-SEV-ESIL"),
+        ),
+        ("Жамбыл ауданы", {"KZ-ALM-ZHAMBYL", "KZ-ZHA-ZHAMBYL"}, ("Жамбыл ауданы, Алматы облысы", "KZ-ALM-ZHAMBYL")),
+        ("Абайский район", {"KZ-ABA-ABAI", "KZ-KAR-ABAI"}, ("Абайский район, Карагандинская", "KZ-KAR-ABAI")),
+        ("Ак-Жар", {"KG-O-UZGEN-AKJAR", "KZ-SEV-AKZHAR"}, ("Akzhar, North Kazakhstan", "KZ-SEV-AKZHAR")),
+        ("Сузакский район", {"KG-J-SUZAK", "KZ-TUR-SOZAK"}, ("Сузакский район, Джалал-Абадская", "KG-J-SUZAK")),
+    ],
+)
+def test_namesakes_in_two_regions_or_countries_are_asked_about(text, namesakes, typed_with_its_area):
+    hits = INDEX.search(text)
+    assert {hit.place_id for hit in hits[: len(namesakes)]} == namesakes, [(h.place_id, h.score) for h in hits[:4]]
+    assert places.ambiguous(hits) and places.clear_choice(hits) is None
+    assert len({hit.label("ru") for hit in hits[: len(namesakes)]}) == len(namesakes)  # each told by its region
+    with_area, place_id = typed_with_its_area
+    assert places.clear_choice(INDEX.search(with_area)).place_id == place_id, with_area
+
+
+def test_a_country_filter_settles_a_namesake_across_the_border():
+    assert INDEX.search("Ак-Жар", country="kg")[0].place_id == "KG-O-UZGEN-AKJAR"
+    assert INDEX.search("Ак-Жар", country="kz")[0].place_id == "KZ-SEV-AKZHAR"
 
 
 def test_places_of_the_same_name_and_different_kinds_are_asked_about_unless_the_kind_is_typed():

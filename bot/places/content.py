@@ -2,12 +2,14 @@
 
 A file is one country: a tree of places, each with an id, a kind, names in kk, ru, ky and Latin letters,
 aliases (other spellings people and sources use), a KATO code when a source gives one, and a source (a
-child without one has its parent's). A Kazakh region may name its key in content/regions.yaml (`region:`);
-its names and aliases then come from there, so a region is named in one file only.
+child without one has its parent's): a seed or research file with its lines, or a public page with its
+address. A Kazakh region may name its key in content/regions.yaml (`region:`); its names and aliases then
+come from there, so a region is named in one file only.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -25,6 +27,22 @@ PLACES_DIR = CONTENT_DIR / "places"
 Kind = Literal["country", "region", "city", "district", "ayil_aimak", "town", "village"]
 KINDS: tuple[str, ...] = Kind.__args__
 ID_PATTERN = r"^[A-Z]{2}(-[A-Z0-9]+)*$"
+SOURCE_LENGTH = 300  # the places table's `source` column
+_ADDRESS = re.compile(r"https?://\S+")
+
+
+class PlaceSource(Source):
+    """A source of places: as everywhere in content/, except that a public one names its page's address
+    ("Districts of Kyrgyzstan (English Wikipedia): … https://en.wikipedia.org/wiki/…"), so that every place
+    can be traced to where it was read, and that the citation fits the places table."""
+
+    @model_validator(mode="after")
+    def _traceable(self) -> PlaceSource:
+        if self.public and not _ADDRESS.search(self.public):
+            raise ValueError("a public source of places names its page's address (https://…)")
+        if len(self.label()) > SOURCE_LENGTH:
+            raise ValueError(f"the citation is {len(self.label())} characters, more than {SOURCE_LENGTH}")
+        return self
 
 
 class PlaceNames(Strict):
@@ -41,7 +59,7 @@ class PlaceEntry(Strict):
     region: str | None = None  # the key of this place in content/regions.yaml
     aliases: list[str] = []
     kato: str | None = Field(default=None, pattern=r"^\d{6,14}$")  # KATO (KZ) or SOATE (KG)
-    source: Source | None = None
+    source: PlaceSource | None = None
     places: list[PlaceEntry] = []
 
     @model_validator(mode="after")

@@ -15,6 +15,7 @@ from bot import places
 from bot.clock import local_time
 from bot.config import get_settings
 from bot.i18n import USER_LANGUAGES, texts
+from bot.officials import buttons
 from bot.storage.models import AuditEntry, Invite
 from handlers.officials import NOT_ALLOWED, REFUSED_CODES
 from tests.officials import areas, make_official
@@ -266,15 +267,38 @@ async def test_forged_invite_buttons_are_refused_and_audited(engine, database, c
         assert await session.scalar(select(func.count()).select_from(Invite)) == 2  # the regional's, the focal's
 
 
+def test_invite_button_ids_read_back_and_odd_ones_are_no_press():
+    for press in (
+        buttons.Press("invite"),
+        buttons.Press("invite_typed"),
+        buttons.Press("invite_role", role="focal_point"),
+        *(buttons.Press("invite_org", choice=choice) for choice in buttons.ORGANISATION_CHOICES),
+        buttons.Press("invite_area", area_id="KG-O-KARASUU"),
+    ):
+        assert buttons.parse(press.id.removeprefix("off:")) == press
+    for argument in ("i:", "i:1", "it:x", "ir:", "ir:mayor", "io:", "io:yours", "ia:", "ia"):
+        assert buttons.parse(argument) is None, argument
+
+
 async def test_the_list_shows_the_invites_of_those_one_manages_only(engine, database, clock):
     official, where = await regional_official(engine, database, clock, "console", "regional", "kk")
     regional = await official_of(database, "console", "regional")
     async with database.transaction() as session:
         district = await make_official(session, "district", "official", where.district, clock.now(), by=regional)
         await make_official(session, "colleague", "official", where.region, clock.now())
+        await make_official(session, "admin", "admin", where.country, clock.now())
     district_person, colleague_person = Person(engine, "console", "district"), Person(engine, "console", "colleague")
-    for person in (district_person, colleague_person):
+    admin = Person(engine, "console", "admin")
+    for person in (district_person, colleague_person, admin):
         await person.onboard("kk")
+    await district_person.press("off:i")
+    await district_person.say("сәлем")  # a button was expected: the question again
+    assert district_person.text == tr("kk", "Whom do you invite?")
+    await start_invite(district_person, "focal_point")
+    await district_person.press("off:it")
+    await district_person.press("pl:cancel")  # the picker cancelled: back to the list, no invite
+    assert tr("kk", "Invites not yet used:") not in district_person.text
+    assert district_person.button_ids[0] == "off:i"
     await start_invite(district_person, "focal_point", organisation="Ауыл әкімдігі")
     await district_person.press(f"off:ia:{where.district}")
     the_code(district_person)
@@ -282,3 +306,5 @@ async def test_the_list_shows_the_invites_of_those_one_manages_only(engine, data
     assert "Ауыл әкімдігі" in official.text and f"#{district.id}" in official.text
     await colleague_person.press("off")  # a colleague of the same area manages neither
     assert "Ауыл әкімдігі" not in colleague_person.text and f"#{district.id}" not in colleague_person.text
+    await admin.press("off")  # the country's admin sees every invite in it
+    assert "Ауыл әкімдігі" in admin.text

@@ -57,9 +57,9 @@ def parse(argument: str) -> Press | None:
     """The press a button's argument (what follows `off:`) stands for; None for anything malformed."""
     if argument == "":
         return Press("screen")
-    code, _, value = argument.partition(":")
+    code, separator, value = argument.partition(":")
     action = CODES.get(code)
-    if action is None or (action in BARE) != (value == ""):
+    if action is None or (action in BARE) == bool(separator) or (separator and not value):
         return None
     if action in BARE:
         return Press(action)

@@ -5,7 +5,18 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Index, Integer, MetaData, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING = {
@@ -534,6 +545,30 @@ class ReferralMessage(Base):
     text: Mapped[str] = mapped_column(String(4096), default="")
     attachment: Mapped[str | None] = mapped_column(String(16))  # voice | photo | document | … when not text
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class MediaFile(Base):
+    """A file of a returnee's conversation that goes to another platform (or from WhatsApp to WhatsApp), kept
+    only until it is passed on: the outbox row names it by id; the sender fetches it from the platform it came
+    from at the first attempt (`content` is None until then), keeps it here for the retries, uploads it, and
+    deletes the row once the other side has it. Deleted with the person (`contact_id` is the returnee's,
+    whoever sent it) and after `bot.media.store.KEPT`."""
+
+    __tablename__ = "media_files"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
+    writer_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))  # told if too big
+    channel: Mapped[str] = mapped_column(String(16))  # where it came from
+    ref: Mapped[str] = mapped_column(String(256))  # that platform's id of the file (file_id, media id)
+    kind: Mapped[str] = mapped_column(String(16))  # voice | audio | photo | video | document
+    mime_type: Mapped[str | None] = mapped_column(String(128))
+    file_name: Mapped[str | None] = mapped_column(String(256))
+    size: Mapped[int | None] = mapped_column(BigInteger)
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    content: Mapped[bytes | None] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    fetched_at: Mapped[datetime | None]
 
 
 class ServiceOffice(Base):

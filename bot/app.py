@@ -83,6 +83,9 @@ def open_channels(settings: Settings, engine: Engine, telegram: bool = True, wha
             settings.whatsapp_api_base,
             engine.clock,
         )
+    from bot.media.files import attach
+
+    attach(channels.senders, engine.database, engine.clock)  # files of conversations, fetched across channels
     return channels
 
 

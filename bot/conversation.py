@@ -43,12 +43,15 @@ class Document:
 
 @dataclass(frozen=True)
 class Media:
-    """A file a person sent, by the platform's own reference: it can go again only on the platform it came from
-    (`channel`), which sends it by `ref` without anyone fetching it; elsewhere only the text about it goes."""
+    """A file a person sent, passed on after the text. On the platform it came from (`channel`) it goes again by
+    the platform's own reference (`ref`, Telegram's file_id) without anyone fetching it; elsewhere it goes when
+    `stored` names its row in `bot.media.store`: the sender fetches it from `channel` and uploads it."""
 
     channel: str
     kind: str  # voice | audio | photo | video | document
     ref: str
+    stored: int | None = None
+    caption: str = ""  # the words sent with it, where the platform shows a caption
 
 
 @dataclass
@@ -72,10 +75,15 @@ class Incoming:
     text: str | None = None
     button: str | None = None
     language_hint: str | None = None
-    # What a message carried besides text (voice, audio, photo, video, document), as the channel names it; the
-    # file itself is not fetched: a feature that passes messages on says what there was (`text` is the caption).
+    # What a message carried besides text (voice, audio, photo, video, document), as the channel names it, and the
+    # words sent with it (`caption`: not `text`, so that outside a conversation a captioned photo is answered as
+    # a photo, not as a typed question). The file is not fetched here: a feature that passes it on names it.
     attachment: str | None = None
-    attachment_ref: str | None = None  # the platform's id of that file (Telegram's file_id), to send it on by reference
+    attachment_ref: str | None = None  # the platform's id of that file (Telegram's file_id, WhatsApp's media id)
+    attachment_mime: str | None = None  # what the platform said of it, where it did
+    attachment_name: str | None = None
+    attachment_size: int | None = None
+    caption: str | None = None
     # An acknowledgement the platform expects, queued before the replies (Telegram: stop a button's spinner).
     receipt: dict[str, Any] | None = None
 

@@ -17,6 +17,7 @@ from bot.context import Conversation
 from bot.conversation import Button
 from bot.eligibility.answers import parse_when
 from bot.i18n import N_
+from bot.media import store as media_store
 from bot.returnees import offices, profile, referrals, relay
 from bot.returnees.buttons import Ret, ret
 from bot.returnees.needs import BY_KEY, CAME_FROM, NEEDS, known_needs
@@ -433,4 +434,8 @@ async def what_is_kept(ctx: Conversation) -> list[str]:
     for message in await relay.messages_of(ctx.session, ctx.contact):
         who = ctx._("you") if message.sender == "person" else ctx._("focal point")
         lines.append(f"  – {who}: {relay.shown(ctx.t, message.text, message.attachment)}")
+    for kept in await media_store.of_contact(ctx.session, ctx.contact):
+        size = ctx.t.number(round(kept.size / 1024)) if kept.size else "—"
+        what = relay.shown(ctx.t, "", kept.kind)
+        lines.append("  – " + ctx._("File kept until it is passed on: {what}, {size} KB").format(what=what, size=size))
     return lines

@@ -35,12 +35,14 @@ from aiogram.types import BufferedInputFile, Update
 from aiohttp import web
 from pydantic import ValidationError
 
+from bot.channels import telegram_media
 from bot.channels.telegram_render import CHANNEL, callback_answer
 from bot.conversation import Incoming
 from bot.delivery import documents
 from bot.delivery.outbox import Outgoing
 from bot.delivery.senders import Failed, RecipientGone, RetryLater, SendResult, Sent
 from bot.engine import Engine
+from bot.media.files import Fetched, MediaFiles, Ready
 
 log = logging.getLogger(__name__)
 
@@ -54,14 +56,6 @@ ATTACHMENTS = (
     ("video", "video_note"),
     ("document", "document"),
 )
-# How a file goes on by its file_id (a video note cannot go as a video: it is passed on as a label only).
-RESEND = {
-    "voice": "send_voice",
-    "audio": "send_audio",
-    "photo": "send_photo",
-    "video": "send_video",
-    "document": "send_document",
-}
 JSON_BODY = {"Content-Type": "application/json"}
 WEBHOOK_PATH = "/webhook/telegram"
 TOKEN_PAUSE = 60.0  # seconds the channel waits after Telegram refused the token, before trying again
@@ -83,15 +77,21 @@ def incoming_from(update: Update) -> Incoming | None:
         if message.chat.type != "private":
             return None  # in a group the bot would answer everyone's every message
         language = message.from_user.language_code if message.from_user else None
-        found = next(((kind, field) for kind, field in ATTACHMENTS if getattr(message, field, None)), (None, None))
+        kind, field = next(((kind, name) for kind, name in ATTACHMENTS if getattr(message, name, None)), (None, None))
+        file = carried(message, field)
         return Incoming(
             CHANNEL,
             str(message.chat.id),
             update_id,
             text=message.text,
             language_hint=language,
-            attachment=found[0],
-            attachment_ref=file_id(message, found[1]),
+            attachment=kind,
+            # a video note cannot be sent again as a video: it is passed on as a label only
+            attachment_ref=file.file_id if file is not None and field != "video_note" else None,
+            attachment_mime=getattr(file, "mime_type", None),
+            attachment_name=getattr(file, "file_name", None),
+            attachment_size=getattr(file, "file_size", None),
+            caption=message.caption,
         )
     if update.callback_query is not None:
         query = update.callback_query
@@ -107,12 +107,12 @@ def incoming_from(update: Update) -> Incoming | None:
     return None
 
 
-def file_id(message, field: str | None) -> str | None:
-    """The file_id of what a message carried, when it can be sent again as what it is (the largest photo)."""
-    if field is None or field == "video_note":
+def carried(message, field: str | None):
+    """The file a message carried (of a photo, the largest size), or None."""
+    if field is None:
         return None
-    carried = getattr(message, field)
-    return (carried[-1] if isinstance(carried, list) else carried).file_id
+    found = getattr(message, field)
+    return found[-1] if isinstance(found, list) else found
 
 
 class TelegramChannel:
@@ -195,8 +195,9 @@ def inline_keyboard(rows: list[list[dict]]) -> dict:
 class TelegramSender:
     channel = CHANNEL
 
-    def __init__(self, bot: Bot):
+    def __init__(self, bot: Bot, media: MediaFiles | None = None):
         self.bot = bot
+        self.media = media  # files from other platforms (bot.media.files.attach sets it)
 
     async def send(self, message: Outgoing) -> SendResult:
         try:
@@ -232,15 +233,32 @@ class TelegramSender:
                 content = await documents.build(document)
                 file = BufferedInputFile(content, filename=document.filename)
                 sent = await self.bot.send_document(chat_id, file, caption=payload.get("caption") or None)
-            case "media":
-                send = getattr(self.bot, RESEND[payload["kind"]])
-                sent = await send(chat_id, payload["file_id"])
+            case "media" if "stored" in payload:
+                return await self._send_stored(chat_id, payload)
+            case "media":  # a file that came by Telegram goes on by its file_id, without a download
+                send = getattr(self.bot, telegram_media.UPLOAD[payload["kind"]])
+                sent = await send(chat_id, payload["file_id"], caption=payload.get("label") or None)
             case "callback_answer":
                 await self._call(AnswerCallbackQuery, {"callback_query_id": payload["id"]})
                 return Sent()
             case other:
                 return Failed(f"not a telegram payload: {other!r}")
         return Sent(str(sent.message_id))
+
+    async def _send_stored(self, chat_id: int, payload: dict) -> SendResult:
+        """A file from another platform (bot.media): fetched there at the first try, uploaded here."""
+        if self.media is None:
+            return Failed("no media store in this process")
+        file = await self.media.ready(payload["stored"], CHANNEL)
+        if not isinstance(file, Ready):
+            return file
+        sent = await telegram_media.upload(self.bot, chat_id, file, payload.get("label"))
+        await self.media.delivered(file.id)
+        return Sent(str(sent.message_id))
+
+    async def fetch(self, file_id: str, limit: int) -> Fetched:
+        """A file a person sent here, for another platform (bot.media.files.Fetcher)."""
+        return await telegram_media.fetch(self.bot, file_id, limit)
 
     async def _call(self, method: type[TelegramMethod], fields: dict[str, Any]) -> Any:
         """Calls the Bot API with a JSON body through the bot's own aiohttp session and returns the `result`.

@@ -1,7 +1,7 @@
 """Replies rendered for Telegram: texts split at 4096 characters, the inline keyboard under the last part,
-a document first with its caption (a caption over 1024 characters follows as text), a file that came by
-Telegram (`Reply.media`) after the text, by its file_id. No aiogram here: the
-engine renders while it queues, and aiogram is slow to import."""
+a document first with its caption (a caption over 1024 characters follows as text), a file of a conversation
+(`Reply.media`) after the text: by its file_id when it came by Telegram, else by its row in bot.media.store.
+No aiogram here: the engine renders while it queues, and aiogram is slow to import."""
 
 from __future__ import annotations
 
@@ -33,8 +33,13 @@ def render(reply: Reply) -> list[dict[str, Any]]:
         if keyboard and number == len(parts):
             message["keyboard"] = keyboard
         messages.append(message)
-    if reply.media is not None and reply.media.channel == CHANNEL:  # a file sent to us here goes on by its file_id
-        messages.append({"type": "media", "kind": reply.media.kind, "file_id": reply.media.ref})
+    media = reply.media
+    if media is not None:
+        label = media.caption[:CAPTION_LIMIT]
+        if media.stored is not None:  # from another platform: fetched and uploaded by the sender (bot.media)
+            messages.append({"type": "media", "kind": media.kind, "stored": media.stored, "label": label})
+        elif media.channel == CHANNEL:  # a file sent to us here goes on by its file_id
+            messages.append({"type": "media", "kind": media.kind, "file_id": media.ref, "label": label})
     return messages
 
 

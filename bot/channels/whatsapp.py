@@ -22,6 +22,7 @@ from pywa_async import types as wa_types
 from pywa_async.errors import AuthorizationError, WhatsAppError
 from pywa_async.types.templates import TemplateLanguage
 
+from bot.channels import whatsapp_media
 from bot.channels import whatsapp_store as store
 from bot.channels.text import split_text
 from bot.channels.whatsapp_inbound import CHANNEL, StatusUpdate, read_payload
@@ -30,6 +31,7 @@ from bot.channels.whatsapp_render import (
     ButtonsMessage,
     DocumentMessage,
     ListMessage,
+    MediaMessage,
     TextMessage,
     from_payload,
 )
@@ -37,8 +39,8 @@ from bot.clock import Clock, SystemClock
 from bot.delivery import documents, inbox, outbox
 from bot.delivery.outbox import Outgoing
 from bot.delivery.senders import Failed, OutsideWindow, RecipientGone, RetryLater, SendResult, Sent
-from bot.delivery.wakeup import wake_after_commit
 from bot.engine import Engine, clean
+from bot.media.files import Fetched, MediaFiles, Ready
 from bot.storage.models import as_utc
 
 log = logging.getLogger(__name__)
@@ -141,7 +143,7 @@ class WhatsAppChannel:
             return
         elif status.error_code == REENGAGEMENT_CODE and (instead := self.templates.instead(row.payload)):
             await outbox.replace_payload(session, row.id, instead, f"{reason}: template instead")
-            wake_after_commit(session, "outbox")
+            outbox.wake(session, row.kind)
         else:
             await outbox.mark_dead(session, row.id, reason, now)
 
@@ -179,9 +181,11 @@ class WhatsAppSender:
         templates: Templates,
         api_base: str | None = None,
         clock: Clock | None = None,
+        media: MediaFiles | None = None,
     ):
         self.templates = templates
         self.clock = clock or SystemClock()
+        self.media = media  # files of conversations (bot.media.files.attach sets it)
         self._http = httpx.AsyncClient(timeout=30)
         self.client = WhatsApp(phone_id=phone_number_id, token=token, session=self._http)
         # pywa always aims at graph.facebook.com; pointing its client elsewhere serves a local stand-in.
@@ -197,11 +201,30 @@ class WhatsAppSender:
         ):
             return OutsideWindow("outside the 24-hour window")
         try:
+            if payload.get("type") == "media":
+                return await self._send_stored(message.address, from_payload(payload))
             return Sent(await self._deliver(message.address, payload))
         except WhatsAppError as error:
             return result_of(error)
         except (httpx.TimeoutException, httpx.NetworkError) as error:
             return RetryLater(f"{type(error).__name__}: {error}")
+
+    async def _send_stored(self, to: str, message: MediaMessage) -> SendResult:
+        """A file of a conversation (bot.media): fetched where it came from at the first try, uploaded here."""
+        if self.media is None:
+            return Failed("no media store in this process")
+        file = await self.media.ready(message.stored, CHANNEL)
+        if not isinstance(file, Ready):
+            return file
+        wamid = await whatsapp_media.upload(self.client, to, file, message.caption)
+        await self.media.delivered(file.id)
+        return Sent(wamid)
+
+    async def fetch(self, media_id: str, limit: int) -> Fetched:
+        """A file a person sent here, for another platform or person (bot.media.files.Fetcher)."""
+        return await whatsapp_media.fetch(
+            self.client, media_id, limit, lambda error: isinstance(result_of(error), RetryLater)
+        )
 
     def instead_outside_window(self, message: Outgoing) -> dict[str, Any] | None:
         return self.templates.instead(message.payload)

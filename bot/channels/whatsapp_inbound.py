@@ -80,7 +80,7 @@ def _incoming(message: Any) -> Incoming | None:
     if not sender or not wamid or kind in IGNORED_TYPES:
         return None
     sender = str(sender)
-    text, button, attachment = None, None, None
+    text, button, attachment, media = None, None, None, {}
     if kind == "text":
         text = (message.get("text") or {}).get("body")
     elif kind == "interactive":
@@ -92,11 +92,27 @@ def _incoming(message: Any) -> Incoming | None:
     elif kind in MEDIA:
         media = message.get(kind) if isinstance(message.get(kind), dict) else {}
         attachment = "voice" if kind == "audio" and media.get("voice") else MEDIA[kind]
-    # Anything else (image, audio, location, sticker, contacts, unsupported...) goes on with neither text nor
-    # button (media with what it was, as `attachment`): the engine answers it with what the bot understands, in
-    # the person's language, unless a feature passes it on (a returnee's conversation with their focal point).
+    # Anything else (location, sticker, contacts, unsupported...) goes on with neither text nor button, media with
+    # what it was (`attachment`, its media id, its `caption`): the engine answers it with what the bot
+    # understands, unless a feature passes it on (a returnee's conversation with their focal point).
     hint = language_hint(sender)
-    return Incoming(CHANNEL, sender, str(wamid), text=text, button=button, language_hint=hint, attachment=attachment)
+    return Incoming(
+        CHANNEL,
+        sender,
+        str(wamid),
+        text=text,
+        button=button,
+        language_hint=hint,
+        attachment=attachment,
+        attachment_ref=_text(media.get("id")),  # without an id (malformed) the file is only named
+        attachment_mime=_text(media.get("mime_type")),
+        attachment_name=_text(media.get("filename")),
+        caption=media.get("caption") if isinstance(media.get("caption"), str) else None,
+    )
+
+
+def _text(value: Any) -> str | None:
+    return str(value) if isinstance(value, str | int) and str(value) else None
 
 
 def _status(status: Any) -> StatusUpdate | None:

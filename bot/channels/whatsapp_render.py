@@ -65,7 +65,16 @@ class DocumentMessage:
     caption: str | None
 
 
-Outgoing = TextMessage | ButtonsMessage | ListMessage | DocumentMessage
+@dataclass(frozen=True)
+class MediaMessage:
+    """A file from a conversation, kept in `bot.media.store` (`stored`), uploaded when sent."""
+
+    kind: str
+    stored: int
+    caption: str | None
+
+
+Outgoing = TextMessage | ButtonsMessage | ListMessage | DocumentMessage | MediaMessage
 
 
 def render(reply: Reply, t: Texts) -> list[Outgoing]:
@@ -79,10 +88,14 @@ def render(reply: Reply, t: Texts) -> list[Outgoing]:
     parts = split_text(reply.text, TEXT_LIMIT)
     buttons = reply.all_buttons()
     if not buttons:
-        return messages + [TextMessage(part) for part in parts]
-    last = split_text(parts.pop(), BODY_LIMIT) if parts else [t.gettext(CHOOSE)]
-    messages.extend(TextMessage(part) for part in parts + last[:-1])
-    return messages + choices(last[-1], buttons, t)
+        messages += [TextMessage(part) for part in parts]
+    else:
+        last = split_text(parts.pop(), BODY_LIMIT) if parts else [t.gettext(CHOOSE)]
+        messages.extend(TextMessage(part) for part in parts + last[:-1])
+        messages += choices(last[-1], buttons, t)
+    if reply.media is not None and reply.media.stored is not None:  # a file goes after the text about it
+        messages.append(MediaMessage(reply.media.kind, reply.media.stored, reply.media.caption[:CAPTION_LIMIT] or None))
+    return messages
 
 
 def choices(body: str, buttons: list[Button], t: Texts) -> list[Outgoing]:
@@ -144,6 +157,9 @@ def to_payload(message: Outgoing, language: str) -> dict[str, Any]:
             }
         case DocumentMessage(document=document, caption=caption):
             payload = {"type": "document", "document": documents.to_payload(document), "caption": caption}
+        case MediaMessage(kind=kind, stored=stored, caption=caption):
+            # "label", not "caption": outside the 24-hour window no template carries a file
+            payload = {"type": "media", "kind": kind, "stored": stored, "label": caption}
     return {**payload, "language": language}
 
 
@@ -157,4 +173,6 @@ def from_payload(payload: dict[str, Any]) -> Outgoing:
             return ListMessage(payload["body"], payload["button"], tuple(Row(**row) for row in payload["rows"]))
         case "document":
             return DocumentMessage(documents.from_payload(payload["document"]), payload.get("caption"))
+        case "media":
+            return MediaMessage(payload["kind"], payload["stored"], payload.get("label"))
     raise ValueError(f"not a whatsapp payload: {payload.get('type')!r}")

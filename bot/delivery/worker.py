@@ -28,6 +28,7 @@ from bot.delivery.senders import Failed, OutsideWindow, RecipientGone, RetryLate
 from bot.delivery.wakeup import Listener
 from bot.delivery.worker_settings import WorkerSettings
 from bot.engine import Engine
+from bot.media import store as media_store
 from bot.storage.models import Timer, as_utc
 
 log = logging.getLogger(__name__)
@@ -312,6 +313,7 @@ async def prune(session, timer, now: datetime) -> None:
         await inbox.prune(session, now)
         + await outbox.prune_finished(session, now - FINISHED_ROWS_KEPT)
         + await timers.prune(session, now - FINISHED_ROWS_KEPT)
+        + await media_store.prune(session, now)  # conversation files never delivered (bot.media.store.KEPT)
     )
     if pruned:
         log.info("maintenance: %d old rows pruned", pruned)

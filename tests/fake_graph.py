@@ -1,7 +1,8 @@
 """A fake WhatsApp Cloud (Graph) API on loopback (aiohttp), for pywa's real client to talk to.
 
-It serves `POST /<version>/<phone number id>/messages` and `/media`, records every call so a test can read
-what the bot sent, and answers with Graph API errors on demand (`fail_next`).
+It serves `POST /<version>/<phone number id>/messages` and `/media` (uploads), `GET /<version>/<media id>` and
+the download URL it gives for files a test adds (`add_media`), records every call so a test can read what the
+bot sent (an upload with its bytes, name and type), and answers with Graph API errors on demand (`fail_next`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ TOKEN = "EAAG-test-token"
 PHONE_NUMBER_ID = "106540352242922"
 ERROR_TITLES = {
     4: (429, "Application request limit reached"),
+    100: (400, "Invalid parameter"),
+    131000: (500, "Something went wrong"),
     190: (401, "Error validating access token: Session has expired"),
     80007: (429, "Rate limit issues"),
     130429: (429, "Rate limit hit"),
@@ -33,6 +36,7 @@ class Call:
     form: dict[str, Any] | None = None
     answered: int = 200
     wamid: str | None = None  # the id the fake answered with, for a message accepted
+    media_id: str | None = None  # the id the fake answered with, for an upload accepted
 
     @property
     def kind(self) -> str:
@@ -72,6 +76,17 @@ class FakeGraphAPI:
     failures: list[int] = field(default_factory=list)
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
     server: TestServer | None = None
+    upload_failures: list[int] = field(default_factory=list)
+    media: dict[str, tuple[bytes, str, int]] = field(default_factory=dict)  # id -> (content, mime type, size told)
+    downloads: list[str] = field(default_factory=list)  # media ids whose bytes were fetched
+
+    def add_media(self, media_id: str, content: bytes, mime_type: str, size: int | None = None) -> None:
+        """A file a person sent, for `GET /<media id>` and its download URL; `size` pretends a larger file."""
+        self.media[media_id] = (content, mime_type, len(content) if size is None else size)
+
+    def uploaded(self, media_id: str) -> dict[str, Any]:
+        """The file part of the upload the fake answered with `media_id`: filename, content, content_type."""
+        return next(call.form["file"] for call in self.calls if call.media_id == media_id)
 
     @property
     def base_url(self) -> str:
@@ -81,11 +96,17 @@ class FakeGraphAPI:
         app = web.Application(client_max_size=100 * 1024 * 1024)
         app.router.add_post("/{version}/{phone_id}/messages", self._messages)
         app.router.add_post("/{version}/{phone_id}/media", self._media)
+        app.router.add_get("/{version}/{media_id}", self._media_url)
+        app.router.add_get("/download/{media_id}", self._download)
         self.server = TestServer(app, host="127.0.0.1")
         await self.server.start_server()
 
     async def close(self) -> None:
         await self.server.close()
+
+    def fail_uploads(self, code: int, times: int = 1) -> None:
+        """The next `times` media uploads (only) are answered with this Graph API error code."""
+        self.upload_failures.extend([code] * times)
 
     def fail_next(self, code: int, times: int = 1) -> None:
         """The next `times` calls are answered with this Graph API error code."""
@@ -114,7 +135,42 @@ class FakeGraphAPI:
                 else value
             )
         call = Call(request.path, form=form)
-        return self._answer(request, call, lambda: {"id": f"media-{next(self._ids)}"})
+
+        def uploaded() -> dict:
+            call.media_id = f"media-{next(self._ids)}"
+            return {"id": call.media_id}
+
+        return self._answer(request, call, uploaded)
+
+    async def _media_url(self, request: web.Request) -> web.Response:
+        """Retrieve media URL: the URL (valid a few minutes) and what the file is."""
+        media_id = request.match_info["media_id"]
+        if request.headers.get("Authorization") != f"Bearer {TOKEN}":
+            return self._error(190)
+        if media_id not in self.media:
+            return self._error(100)
+        _content, mime_type, size = self.media[media_id]
+        return web.json_response(
+            {
+                "messaging_product": "whatsapp",
+                "url": f"{self.base_url}/download/{media_id}",
+                "mime_type": mime_type,
+                "sha256": "0" * 64,
+                "file_size": size,
+                "id": media_id,
+            }
+        )
+
+    async def _download(self, request: web.Request) -> web.Response:
+        """Download media: only with the bearer token, as the Cloud API's media URLs."""
+        media_id = request.match_info["media_id"]
+        if request.headers.get("Authorization") != f"Bearer {TOKEN}":
+            return web.Response(status=401)
+        if media_id not in self.media:
+            return web.Response(status=404)
+        self.downloads.append(media_id)
+        content, mime_type, _size = self.media[media_id]
+        return web.Response(body=content, headers={"Content-Type": mime_type})
 
     def _answer(self, request: web.Request, call: Call, result) -> web.Response:
         self.calls.append(call)
@@ -124,8 +180,9 @@ class FakeGraphAPI:
         ):
             call.answered = 401
             return self._error(190)
-        if self.failures:
-            code = self.failures.pop(0)
+        failures = self.upload_failures if call.form is not None and self.upload_failures else self.failures
+        if failures:
+            code = failures.pop(0)
             call.answered = ERROR_TITLES.get(code, (400, ""))[0]
             return self._error(code)
         answer = result()

@@ -1,7 +1,8 @@
 """A fake Telegram Bot API server on loopback (aiohttp), for aiogram's real client to talk to.
 
 It serves `POST /bot<token>/<method>` for the methods the bot uses, long-polls `getUpdates` from a queue
-the test fills, and records every outgoing call so the test can read what the bot sent.
+the test fills, serves files a test adds (`getFile` and `GET /file/bot<token>/<path>`), and records every
+outgoing call (an uploaded file with its bytes, name and type) so the test can read what the bot sent.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from aiohttp.test_utils import TestServer
 
 TOKEN = "123456:TEST-token_for-the-fake"
 JSON_FIELDS = {"reply_markup", "allowed_updates", "entities"}  # aiogram sends these as JSON strings
-SENDS = ("sendMessage", "sendDocument", "sendVoice", "sendPhoto")  # the methods that send a message
+SENDS = ("sendMessage", "sendDocument", "sendVoice", "sendPhoto", "sendAudio", "sendVideo")  # methods that send
+DOWNLOAD_LIMIT = 20 * 1024 * 1024  # getFile refuses larger files: "file is too big"
 BOT_USER = {"id": 123456, "is_bot": True, "first_name": "Joldas", "username": "JoldasTestBot"}
 
 
@@ -52,6 +54,12 @@ class FakeBotAPI:
     server: TestServer | None = None
     failures: list[tuple[int, str, dict]] = field(default_factory=list)
     latency: float = 0.0  # seconds each send takes, as a real Bot API's would
+    files: dict[str, tuple[bytes, int]] = field(default_factory=dict)  # file_id -> (content, size Telegram tells)
+    downloads: list[str] = field(default_factory=list)  # file paths fetched from the file endpoint
+
+    def add_file(self, file_id: str, content: bytes, size: int | None = None) -> None:
+        """A file a person sent, for getFile and the file endpoint; `size` pretends it is larger than `content`."""
+        self.files[file_id] = (content, len(content) if size is None else size)
 
     def fail_next(self, code: int, description: str, times: int = 1, **parameters: Any) -> None:
         """The next `times` sends are refused as the Bot API refuses them (`retry_after=3` for a 429)."""
@@ -64,6 +72,7 @@ class FakeBotAPI:
     async def start(self) -> None:
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_post("/bot{token}/{method}", self._handle)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._download)
         self.server = TestServer(app, host="127.0.0.1")
         await self.server.start_server()
 
@@ -148,7 +157,27 @@ class FakeBotAPI:
         handler = getattr(self, f"_api_{method}", None)
         if handler is None:
             return web.json_response({"ok": False, "error_code": 404, "description": "Not Found"}, status=404)
-        return web.json_response({"ok": True, "result": await handler(params)})
+        try:
+            return web.json_response({"ok": True, "result": await handler(params)})
+        except Refusal as refusal:
+            return web.json_response(
+                {"ok": False, "error_code": refusal.code, "description": refusal.description}, status=refusal.code
+            )
+
+    async def _download(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != TOKEN:
+            return web.Response(status=401)
+        path = request.match_info["path"]
+        self.downloads.append(path)
+        found = self.files.get(path.removeprefix("files/"))
+        if found is None:
+            return web.Response(status=404)
+        return web.Response(body=found[0], content_type="application/octet-stream")
+
+    @property
+    def uploads(self) -> list[Sent]:
+        """Sends that carried a file's bytes (multipart), accepted."""
+        return [call for call in self.delivered if any(isinstance(value, dict) for value in call.params.values())]
 
     @staticmethod
     async def _params(request: web.Request) -> dict[str, Any]:
@@ -159,7 +188,7 @@ class FakeBotAPI:
         params: dict[str, Any] = {}
         for key, value in form.items():
             if hasattr(value, "file"):
-                params[key] = {"filename": value.filename, "content": value.file.read()}
+                params[key] = {"filename": value.filename, "content": value.file.read(), "type": value.content_type}
                 continue
             params[key] = json.loads(value) if key in JSON_FIELDS else value
         for key, value in list(params.items()):  # files travel as `attach://<part name>`
@@ -200,13 +229,55 @@ class FakeBotAPI:
     async def _api_sendMessage(self, params):
         return {**self._message(params), "text": params["text"]}
 
-    async def _api_sendVoice(self, params):  # a file sent on by its file_id
-        return {**self._message(params), "voice": {"file_id": params["voice"], "file_unique_id": "v", "duration": 1}}
+    async def _api_getFile(self, params):
+        file_id = params["file_id"]
+        if file_id not in self.files:
+            raise Refusal(400, "Bad Request: invalid file_id")
+        size = self.files[file_id][1]
+        if size > DOWNLOAD_LIMIT:
+            raise Refusal(400, "Bad Request: file is too big")
+        return {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_size": size, "file_path": f"files/{file_id}"}
+
+    def _file_id(self, value) -> str:
+        """The file_id a file sent on keeps, or a new one for a file uploaded."""
+        return value if isinstance(value, str) else f"up{next(self._message_ids)}"
+
+    async def _api_sendVoice(self, params):
+        voice = {"file_id": self._file_id(params["voice"]), "file_unique_id": "v", "duration": 1}
+        return {**self._message(params), "voice": voice}
+
+    async def _api_sendAudio(self, params):
+        audio = {"file_id": self._file_id(params["audio"]), "file_unique_id": "a", "duration": 1}
+        return {**self._message(params), "audio": audio}
+
+    async def _api_sendVideo(self, params):
+        video = {
+            "file_id": self._file_id(params["video"]),
+            "file_unique_id": "m",
+            "width": 9,
+            "height": 9,
+            "duration": 1,
+        }
+        return {**self._message(params), "video": video}
 
     async def _api_sendPhoto(self, params):
-        photo = [{"file_id": params["photo"], "file_unique_id": "p", "width": 90, "height": 90}]
+        photo = [{"file_id": self._file_id(params["photo"]), "file_unique_id": "p", "width": 90, "height": 90}]
         return {**self._message(params), "photo": photo}
 
     async def _api_sendDocument(self, params):
-        document = {"file_id": "f1", "file_unique_id": "u1", "file_name": params["document"]["filename"]}
+        sent = params["document"]
+        name = sent["filename"] if isinstance(sent, dict) else "file"
+        document = {
+            "file_id": self._file_id(sent) if isinstance(sent, str) else "f1",
+            "file_unique_id": "u1",
+            "file_name": name,
+        }
         return {**self._message(params), "document": document}
+
+
+class Refusal(Exception):
+    """What a Bot API method answers when it refuses (400 "file is too big")."""
+
+    def __init__(self, code: int, description: str):
+        super().__init__(description)
+        self.code, self.description = code, description

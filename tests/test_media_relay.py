@@ -293,6 +293,25 @@ async def test_a_file_too_large_to_pass_on_is_explained_to_its_sender_and_the_wo
     assert await files_kept(database) == []
 
 
+async def test_a_file_telegram_says_is_too_large_to_download_is_not_fetched_and_the_focal_point_is_told(
+    engine, database, clock, apis, channels
+):
+    graph, telegram = apis
+    _person, focal, _number = await accepted_between_whatsapp_and_telegram(channels, apis, database, clock)
+    telegram.add_file("tg-doc-big", b"%PDF", size=25 * MB)  # bots download up to 20 MB
+    document = {"file_id": "tg-doc-big", "file_unique_id": "b", "file_name": "scan.pdf", "file_size": 25 * MB}
+    start = len(telegram.calls)
+    await telegram.push(telegram_media(telegram, focal.chat, "document", document, caption="Скан паспорта"))
+    await quiet(database)
+
+    assert any("Скан паспорта" in call.body for call in to_user(graph, RETURNEE, "interactive:button"))
+    assert not to_user(graph, RETURNEE, "document") and not [call for call in graph.calls if call.form is not None]
+    assert not [call for call in telegram.calls if call.method == "getFile"]
+    told = [call.text for call in telegram.calls[start:] if call.params.get("chat_id") == str(focal.chat)]
+    assert any("слишком большой" in text and "до 20 МБ" in text for text in told), told
+    assert await files_kept(database) == []
+
+
 async def test_a_failed_upload_is_tried_again_with_the_file_kept_and_not_fetched_twice(
     engine, database, clock, apis, channels
 ):

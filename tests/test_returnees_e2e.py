@@ -156,7 +156,7 @@ async def test_a_whatsapp_returnee_and_telegram_focal_points_from_request_to_clo
     relayed = [text for text in district.received() if "Качан барсам" in text or "Рахмат, барам" in text]
     assert len(relayed) == 2 and "Качан барсам" in relayed[0]
 
-    # A voice note and a photo: named for the other side (the file itself is not fetched, see decisions).
+    # A voice note and a photo: named for the other side (the files themselves: tests/test_media_relay.py).
     voice, message = _single_message("audio", RETURNEE)
     message["audio"]["voice"] = True
     assert await post(channels, json.dumps(voice).encode()) == 200

@@ -238,6 +238,10 @@ async def test_forged_invite_buttons_are_refused_and_audited(engine, database, c
     regional = await official_of(database, "console", "regional")
     async with database.transaction() as session:
         focal = await make_official(session, "focal", "focal_point", where.district, clock.now(), by=regional)
+        other = await make_official(session, "other", "official", where.other_region, clock.now())
+    for forged in (f"off:s:{other.id}", f"off:ry:{other.id}", f"off:ry:{regional.id}", f"off:u:{regional.id}"):
+        await official.press(forged)  # an official of another region, or oneself
+        assert official.last[0].text == tr("ky", NOT_ALLOWED), forged
     await start_invite(official, "focal_point")
     await official.press(f"off:ia:{where.other_region}")  # another region, in the flow
     assert official.last[0].text == tr("ky", NOT_ALLOWED)
@@ -258,13 +262,18 @@ async def test_forged_invite_buttons_are_refused_and_audited(engine, database, c
 
     denied = [entry for entry in await audited(database, regional.id) if entry[1] == "denied"]
     assert denied == [
+        ("officials.suspend", "denied", "outside_area"),
+        ("officials.revoke", "denied", "outside_area"),
+        ("officials.revoke", "denied", "not_yours"),
+        ("officials.reinstate", "denied", "not_yours"),
         ("officials.invite", "denied", "outside_area"),
         ("officials.invite", "denied", "outside_area"),
         ("officials.invite", "denied", "role_too_high"),
     ]
     assert ("officials.invite", "denied", "not_allowed") in await audited(database, focal.id)
+    assert (await official_of(database, "console", "other")).status == "active"
     async with database.transaction() as session:
-        assert await session.scalar(select(func.count()).select_from(Invite)) == 2  # the regional's, the focal's
+        assert await session.scalar(select(func.count()).select_from(Invite)) == 3  # the fixture's
 
 
 def test_invite_button_ids_read_back_and_odd_ones_are_no_press():

@@ -435,7 +435,11 @@ async def what_is_kept(ctx: Conversation) -> list[str]:
         who = ctx._("you") if message.sender == "person" else ctx._("focal point")
         lines.append(f"  – {who}: {relay.shown(ctx.t, message.text, message.attachment)}")
     for kept in await media_store.of_contact(ctx.session, ctx.contact):
-        size = ctx.t.number(round(kept.size / 1024)) if kept.size else "—"
         what = relay.shown(ctx.t, "", kept.kind)
-        lines.append("  – " + ctx._("File kept until it is passed on: {what}, {size} KB").format(what=what, size=size))
+        if kept.size is None:  # not fetched yet
+            line = ctx._("File kept until it is passed on: {what}").format(what=what)
+        else:
+            size = ctx.t.number(max(1, round(kept.size / 1024)))
+            line = ctx._("File kept until it is passed on: {what}, {size} KB").format(what=what, size=size)
+        lines.append("  – " + line)
     return lines

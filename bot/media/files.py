@@ -28,6 +28,10 @@ TOO_BIG = N_(
     "The file you sent ({size} MB) is too large to pass on: up to {limit} MB can go. Your words went; you can "
     "send a smaller file or a link."
 )
+TOO_BIG_UNSIZED = N_(
+    "The file you sent is too large to pass on: up to {limit} MB can go. Your words went; you can send a smaller "
+    "file or a link."
+)
 
 
 @dataclass(frozen=True)
@@ -123,8 +127,11 @@ class MediaFiles:
             writer = await session.get(Contact, row.writer_id) if row and row.writer_id else None
             if writer is not None:
                 t = texts(writer.language or "ru")
-                megabytes = t.number(round((size or limit + 1) / formats.MB, 1))
-                notice = t.gettext(TOO_BIG).format(size=megabytes, limit=limit // formats.MB)
+                limit_mb = limit // formats.MB
+                if size is None:
+                    notice = t.gettext(TOO_BIG_UNSIZED).format(limit=limit_mb)
+                else:
+                    notice = t.gettext(TOO_BIG).format(size=t.number(round(size / formats.MB, 1)), limit=limit_mb)
                 await outbox.queue_for_contact(session, writer, [Reply(notice)], self.clock.now(), outbox.Kind.ANSWER)
             await store.discard(session, file_id)
         return Failed(f"media file {file_id} too large to pass on ({size} bytes; {limit} at most)")

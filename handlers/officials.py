@@ -21,7 +21,7 @@ from bot.i18n import N_
 from bot.officials import access, holders, invites, roster
 from bot.officials.buttons import Press, is_number, parse
 from bot.router import NotUnderstood, Router
-from bot.storage.models import Invite, Official, as_utc
+from bot.storage.models import Invite, Official, Place, as_utc
 from handlers import places as place_picker
 from handlers.start import ask_consent, ask_language
 
@@ -226,7 +226,7 @@ async def change(ctx: Conversation, actor: Official, press: Press) -> None:
 # --- inviting --------------------------------------------------------------------------------------------------
 
 
-def expiry(ctx: Conversation, invite: Invite, area) -> str:
+def expiry(ctx: Conversation, invite: Invite, area: Place) -> str:
     """When an invite expires, as the date and time of its area's country."""
     local = local_time(as_utc(invite.expires_at), country_code(area.country))
     return ctx._("{date} at {time}").format(date=ctx.t.date(local.date()), time=local.strftime("%H:%M"))
@@ -275,14 +275,14 @@ async def ask_invite(ctx: Conversation, actor: Official) -> None:
         area = await places.get(ctx.session, actor.area_id)
         choices = [area, *await areas_within(ctx.session, area.id, SHOWN_AREAS)]
         ctx.say(
-            ctx._("For which area? {area} or a place within it.").format(
-                area=places.display_name(area, ctx.language)
-            ),
-            [[Button(Press("invite_area", area_id=place.id).id, places.display_name(place, ctx.language))]
-             for place in choices]
+            ctx._("For which area? {area} or a place within it.").format(area=places.display_name(area, ctx.language)),
+            [
+                [Button(Press("invite_area", area_id=place.id).id, places.display_name(place, ctx.language))]
+                for place in choices
+            ]
             + [[Button(Press("invite_typed").id, ctx._("Another place: type its name"), ctx._("Type a place"))]]
             + [back],
-        )  # fmt: skip
+        )
 
 
 @router.reask(INVITE)

@@ -114,20 +114,18 @@ class Engine:
     ) -> list[Reply]:
         now = self.clock.now()
         async with self.database.transaction() as session:
-            await repository.lock_person(session, incoming.channel, incoming.user_id)
-            if inbox_id is not None:
-                await inbox.mark_done(session, inbox_id, now)
-            elif not await inbox.record_processed(session, incoming, now):
+            driver = await self.database.driver(session)
+            done = inbox.done_statement(driver.dialect, incoming, inbox_id, now)
+            person = await repository.enter_person(session, driver, incoming.channel, incoming.user_id, done, now)
+            if person is None:
                 log.info("redelivered update dropped: channel=%s update=%s", incoming.channel, incoming.update_id)
                 return []
-            contact, saved = await repository.load_person(session, incoming.channel, incoming.user_id)
-            contact.last_inbound_at = now
-            contact.unreachable_since = contact.unreachable_reason = None  # they wrote: they can be reached
+            contact = person.contact
             ctx = Conversation(
                 incoming,
                 contact,
-                saved.state,
-                dict(saved.data),
+                person.state,
+                dict(person.data),
                 session,
                 self.router,
                 self.default_language,
@@ -139,8 +137,7 @@ class Engine:
                 ctx.replies.clear()
                 await self.router.fallback(ctx, not_understood.reason)
             if not ctx.forgotten:
-                saved.state, saved.data = ctx.state, ctx.data
-                session.add(saved)
+                await repository.save_state(driver, person, ctx.state, ctx.data, now)
             await outbox.queue(
                 session,
                 now=now,

@@ -8,12 +8,15 @@ One person's updates are processed in the order they came, one at a time, whatev
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import datetime, timedelta
+from functools import cache
 
 from sqlalchemy import delete, exists, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -60,6 +63,35 @@ async def record_processed(session: AsyncSession, incoming: Incoming, now: datet
     return (await session.execute(statement)).rowcount == 1
 
 
+_INBOX_COLUMNS = "channel, update_id, user_id, payload, status, attempts, received_at, done_at"
+_SQLITE_PROCESSED = f"INSERT INTO inbox ({_INBOX_COLUMNS}) VALUES (?, ?, ?, ?, 'done', 0, ?, ?) ON CONFLICT DO NOTHING"
+_POSTGRESQL_PROCESSED = (
+    f"INSERT INTO inbox ({_INBOX_COLUMNS}) VALUES ($1, $2, $3, $4, 'done', 0, $5, $6) ON CONFLICT DO NOTHING"
+)
+_SQLITE_DONE = "UPDATE inbox SET status = 'done', done_at = ?, lease_until = NULL WHERE id = ?"
+_POSTGRESQL_DONE = "UPDATE inbox SET status = 'done', done_at = $1, lease_until = NULL WHERE id = $2"
+
+
+def done_statement(dialect: Dialect, incoming: Incoming, row_id: int | None, now: datetime) -> tuple[str, tuple, bool]:
+    """The engine's inbox statement for one update, for `repository.enter_person` to run on the driver (SQL,
+    parameters, whether it must write a row): a row the worker claimed marked done, or an update
+    processed as it arrives stored already done (`record_processed`, which writes nothing when it was seen
+    before). Values converted as SQLAlchemy does."""
+    moment = _moment(dialect)
+    at = moment(now) if moment else now
+    sqlite_ = dialect.name == "sqlite"
+    if row_id is not None:
+        return (_SQLITE_DONE if sqlite_ else _POSTGRESQL_DONE), (at, row_id), False
+    row = _row(incoming, now, "done")
+    params = (row["channel"], row["update_id"], row["user_id"], json.dumps(row["payload"]), at, at)
+    return (_SQLITE_PROCESSED if sqlite_ else _POSTGRESQL_PROCESSED), params, True
+
+
+@cache
+def _moment(dialect: Dialect):
+    return InboxUpdate.__table__.c.done_at.type._cached_bind_processor(dialect)
+
+
 def incoming_of(row: InboxUpdate) -> Incoming:
     return Incoming(row.channel, row.user_id, row.update_id, **row.payload)
 
@@ -80,12 +112,6 @@ async def claim(session: AsyncSession, limit: int, now: datetime, lease: timedel
     for row in rows:
         row.status, row.lease_until, row.attempts = "processing", now + lease, row.attempts + 1
     return rows
-
-
-async def mark_done(session: AsyncSession, row_id: int, now: datetime) -> None:
-    await session.execute(
-        update(InboxUpdate).where(InboxUpdate.id == row_id).values(status="done", done_at=now, lease_until=None)
-    )
 
 
 async def release(session: AsyncSession, row_id: int, error: str) -> None:

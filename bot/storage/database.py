@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
@@ -18,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_asyn
 
 from bot.delivery.wakeup import Wakeups, channel_name
 
+T = TypeVar("T")
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 IDLE_BEFORE_PING = 10.0  # seconds a PostgreSQL connection may rest in the pool before it is checked on checkout
 
@@ -97,6 +99,16 @@ class Database:
     def newest_revisions(self) -> tuple[str, ...]:
         return tuple(ScriptDirectory.from_config(alembic_config(self.url)).get_heads())
 
+    async def driver(self, session: AsyncSession) -> Driver:
+        """The driver's own connection under the session's transaction (see `Driver`)."""
+        raw = await (await session.connection()).get_raw_connection()
+        if self.is_sqlite:
+            return Driver(raw.driver_connection, None, session.bind.dialect)
+        adapted = raw.dbapi_connection
+        if adapted._transaction is None:  # SQLAlchemy's asyncpg adapter begins at its first statement
+            await adapted._start_transaction()
+        return Driver(None, raw.driver_connection, session.bind.dialect)
+
     @property
     def dsn(self) -> str:
         """The URL as a plain PostgreSQL DSN, for a raw asyncpg connection (LISTEN)."""
@@ -104,6 +116,28 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+class Driver:
+    """The database driver's own connection inside a session's transaction, for the engine's few fixed
+    statements at every update (the inbox row, the person, their state).
+
+    Through SQLAlchemy each statement costs a few hundred µs of CPU (the session, compilation cache look-ups,
+    parameter and result processing, and on SQLite 3–4 hand-offs to aiosqlite's thread and back); straight on
+    the driver: asyncpg's prepared statements, and on SQLite a plain function run in aiosqlite's thread, several
+    statements in one hand-off. The transaction stays the session's: committed or rolled back with it, and
+    what is written here is seen by the session's own queries after it.
+    """
+
+    def __init__(self, sqlite: Any, asyncpg: Any, dialect: Any):
+        self.sqlite = sqlite  # aiosqlite.Connection, or None
+        self.asyncpg = asyncpg  # asyncpg.Connection, or None
+        self.dialect = dialect
+
+    async def in_sqlite_thread(self, function: Callable[..., T], *args: Any) -> T:
+        """Runs `function(sqlite3_connection, *args)` in aiosqlite's thread: one hand-off for all it does.
+        (aiosqlite's own queue, as SQLAlchemy's adapter uses it too.)"""
+        return await self.sqlite._execute(function, self.sqlite._conn, *args)
 
 
 def _run_alembic(sync_connection, url: str, action: str, revision: str) -> None:

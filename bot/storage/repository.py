@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, func, select, text, update
-from sqlalchemy.ext.asyncio import AsyncSession
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from typing import Any
 
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import make_transient_to_detached
+
+from bot.storage.database import Driver
 from bot.storage.models import (
     Application,
     AuditEntry,
@@ -22,32 +31,124 @@ from bot.storage.models import (
 TOLD_BY_THE_PERSON = (PackageProfile, ChecklistTick, EligibilityResult, ReturneeProfile, Application)
 
 
-async def lock_person(session: AsyncSession, channel: str, external_id: str) -> None:
-    """On PostgreSQL, holds a transaction-scoped lock on one person across all bot processes."""
-    if session.bind.dialect.name == "postgresql":
-        await session.execute(
-            text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": f"{channel}:{external_id}"}
-        )
+@dataclass
+class Person:
+    """Who wrote, and where they are in a conversation: the contact (in the session, as if loaded by it) and
+    their saved state as plain values (written back by `save_state` only when it changed)."""
+
+    contact: Contact
+    state: str | None
+    data: dict[str, Any]
+    stored_data: str | None  # the state's data as stored (JSON), None when the person has no state row yet
 
 
-async def load_person(session: AsyncSession, channel: str, external_id: str) -> tuple[Contact, ConversationState]:
-    """The person (created at first contact) and their saved state, in one query. A new state is stored only
-    when the caller adds it to the session."""
-    found = (
-        await session.execute(
-            select(Contact, ConversationState)
-            .outerjoin(ConversationState, ConversationState.contact_id == Contact.id)
-            .where(Contact.channel == channel, Contact.external_id == external_id)
+CONTACT_COLUMNS = tuple(Contact.__table__.c.keys())
+_TOUCH = "SET last_inbound_at = {}, unreachable_since = NULL, unreachable_reason = NULL"  # they wrote: reachable
+
+
+def _find(contacts: str) -> str:
+    columns = ", ".join(f"c.{name}" for name in CONTACT_COLUMNS)
+    return (
+        f"SELECT {columns}, s.state, s.data, s.contact_id "
+        f"FROM {contacts} AS c LEFT OUTER JOIN conversation_states AS s ON s.contact_id = c.id"
+    )
+
+
+_SQLITE_FIND = _find("contacts") + " WHERE c.channel = ? AND c.external_id = ?"
+_SQLITE_TOUCH = f"UPDATE contacts {_TOUCH.format('?')} WHERE id = ?"
+_POSTGRESQL_TOUCH = (
+    f"WITH touched AS (UPDATE contacts {_TOUCH.format('$1')} WHERE channel = $2 AND external_id = $3 RETURNING *) "
+    + _find("touched")
+)
+_LOCK = "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))"
+
+
+@cache
+def _processors(dialect: Dialect) -> tuple[Any, list, Any]:
+    """SQLAlchemy's own conversions of the columns read and written here (dates as SQLite stores them, JSON),
+    so that rows written on the driver are the same as through the session."""
+    table = Contact.__table__
+    reads = [column.type._cached_result_processor(dialect, None) for column in table.c]
+    reads.append(None)  # the state's name
+    reads.append(ConversationState.__table__.c.data.type._cached_result_processor(dialect, None))
+    reads.append(None)  # whether they have a state row
+    moment = table.c.last_inbound_at.type._cached_bind_processor(dialect)
+    return moment, reads, ConversationState.__table__.c.data.type._cached_bind_processor(dialect)
+
+
+def _enter_sqlite(connection, inbox_sql: str, inbox_params: tuple, must_write: bool, key: tuple, now) -> Any:
+    """In aiosqlite's thread: the inbox row, then the person, found and marked as having written; one hand-off.
+    False when the inbox row was there already (a redelivered update), None when the person is new."""
+    if connection.execute(inbox_sql, inbox_params).rowcount != 1 and must_write:
+        return False
+    row = connection.execute(_SQLITE_FIND, key).fetchone()
+    if row is not None:
+        connection.execute(_SQLITE_TOUCH, (now, row[0]))
+    return row
+
+
+async def enter_person(
+    session: AsyncSession,
+    driver: Driver,
+    channel: str,
+    external_id: str,
+    inbox_statement: tuple[str, tuple, bool],
+    now: datetime,
+) -> Person | None:
+    """The start of every update's transaction, on the driver: the person's lock on PostgreSQL (held until the
+    transaction ends, across all bot processes), the inbox statement (`bot.delivery.inbox.done_statement`), and
+    the person (created at first contact) marked as having just written — which also makes them reachable
+    again. None when the inbox statement wrote nothing: the update was handled before."""
+    moment, reads, _ = _processors(driver.dialect)
+    inbox_sql, inbox_params, must_write = inbox_statement
+    if driver.sqlite is not None:
+        row = await driver.in_sqlite_thread(
+            _enter_sqlite, inbox_sql, inbox_params, must_write, (channel, external_id), moment(now) if moment else now
         )
-    ).first()
-    if found is None:
+        if row is False:
+            return None
+    else:
+        connection = driver.asyncpg
+        await connection.execute(_LOCK, f"{channel}:{external_id}")
+        if await connection.execute(inbox_sql, *inbox_params) != "INSERT 0 1" and must_write:
+            return None
+        row = await connection.fetchrow(_POSTGRESQL_TOUCH, now, channel, external_id)
+    if row is None:
         contact = Contact(channel=channel, external_id=external_id, status="active", kind="unknown")
+        contact.last_inbound_at = now
         session.add(contact)
         await session.flush()
-        state = None
+        return Person(contact, None, {}, None)
+    values = [value if read is None else read(value) for value, read in zip(row, reads, strict=True)]
+    contact = Contact(**dict(zip(CONTACT_COLUMNS, values, strict=False)))
+    contact.last_inbound_at, contact.unreachable_since, contact.unreachable_reason = now, None, None
+    make_transient_to_detached(contact)  # as loaded: only later changes are written
+    session.add(contact)
+    state, data, has_state = values[len(CONTACT_COLUMNS) :]
+    if has_state is None:
+        return Person(contact, None, {}, None)
+    return Person(contact, state, data, json.dumps(data))
+
+
+_SQLITE_SAVE = (
+    "INSERT INTO conversation_states (contact_id, state, data, updated_at) VALUES (?, ?, ?, ?) "
+    "ON CONFLICT (contact_id) DO UPDATE SET state = excluded.state, data = excluded.data, "
+    "updated_at = excluded.updated_at"
+)
+_POSTGRESQL_SAVE = _SQLITE_SAVE.replace("?, ?, ?, ?", "$1, $2, $3, $4")
+
+
+async def save_state(driver: Driver, person: Person, state: str | None, data: dict[str, Any], now: datetime) -> None:
+    """Stores where the person is now, when it changed (or they have no state row yet)."""
+    stored = json.dumps(data)
+    if person.stored_data is not None and state == person.state and stored == person.stored_data:
+        return
+    moment, _, _ = _processors(driver.dialect)
+    params = (person.contact.id, state, stored, moment(now) if moment else now)
+    if driver.sqlite is not None:
+        await driver.in_sqlite_thread(lambda connection: connection.execute(_SQLITE_SAVE, params).rowcount)
     else:
-        contact, state = found
-    return contact, state if state is not None else ConversationState(contact_id=contact.id, state=None, data={})
+        await driver.asyncpg.execute(_POSTGRESQL_SAVE, *params)
 
 
 async def audit(session: AsyncSession, action: str, contact: Contact | None = None, **details) -> None:

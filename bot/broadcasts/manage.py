@@ -15,8 +15,8 @@ from bot.broadcasts import audience, notice, report, schedule
 from bot.broadcasts.report import CANCELLED, Preview
 from bot.clock import country_code
 from bot.config import get_settings
-from bot.delivery import timers
-from bot.delivery.wakeup import wake_after_commit
+from bot.delivery import outbox, timers
+from bot.delivery.outbox import Kind
 from bot.i18n import USER_LANGUAGES
 from bot.officials import access
 from bot.storage.models import Broadcast, BroadcastDelivery, Contact, NoticeOptOut, Official, OutboxMessage, Place
@@ -184,7 +184,7 @@ async def send_again(session: AsyncSession, actor: Official | None, broadcast: B
         .values(status="pending", attempts=0, not_before=now, finished_at=None, last_error=None)
         .execution_options(synchronize_session=False)
     )
-    wake_after_commit(session, "outbox")
+    outbox.wake(session, Kind.BROADCAST)
     broadcast.status, broadcast.queuing = "sending", False  # watched until these are out, then reported again
     await timers.schedule(session, RUN, now, key=timer_key(broadcast.id), payload={"id": broadcast.id})
     return len(ids)

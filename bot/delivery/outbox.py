@@ -40,6 +40,31 @@ class Kind(enum.StrEnum):
 
 
 PRIORITY = {Kind.ANSWER: 0, Kind.RELAY: 1, Kind.NOTICE: 2, Kind.BROADCAST: 3}
+
+
+@dataclass(frozen=True)
+class Lane:
+    """Kinds the worker claims and sends together, in a loop of their own, woken by `topic`: answers never wait
+    for a batch of bulk messages to be sent and recorded before they are claimed."""
+
+    topic: str
+    kinds: tuple[Kind, ...]
+
+    @property
+    def priorities(self) -> list[int]:
+        return [PRIORITY[kind] for kind in self.kinds]
+
+
+LANES = (Lane("outbox", (Kind.ANSWER, Kind.RELAY)), Lane("bulk", (Kind.NOTICE, Kind.BROADCAST)))
+
+
+def wake(session: AsyncSession, *kinds: Kind | str) -> None:
+    """Wakes, once the transaction commits, the worker lanes that send these kinds (all of them when none named)."""
+    for lane in LANES:
+        if not kinds or any(Kind(kind) in lane.kinds for kind in kinds):
+            wake_after_commit(session, lane.topic)
+
+
 WAITING = ("pending", "sending")
 FINISHED = ("sent", "dead", "dropped")
 
@@ -56,6 +81,10 @@ class Outgoing:
     contact_id: int | None
     attempts: int
     last_inbound_at: datetime | None = None  # when the person last wrote (WhatsApp's 24-hour window)
+
+    @property
+    def priority(self) -> int:
+        return PRIORITY[Kind(self.kind)]
 
 
 def _insert(session: AsyncSession):
@@ -106,7 +135,7 @@ async def queue(
     if dedupe_key:
         statement = statement.on_conflict_do_nothing()
     result = await session.execute(statement)
-    wake_after_commit(session, "outbox")
+    wake(session, kind)
     return result.rowcount if dedupe_key else len(rows)
 
 
@@ -145,7 +174,7 @@ async def queue_many(session: AsyncSession, messages: Sequence[Addressed], kind:
         _insert(session).values(rows).on_conflict_do_nothing().returning(OutboxMessage.id, OutboxMessage.dedupe_key)
     )
     written = {key: row_id for row_id, key in await session.execute(statement)}
-    wake_after_commit(session, "outbox")
+    wake(session, kind)
     return written
 
 
@@ -195,9 +224,15 @@ async def queue_for_contact(
 
 
 async def claim(
-    session: AsyncSession, channels: Iterable[str], limit: int, now: datetime, lease: timedelta
+    session: AsyncSession,
+    channels: Iterable[str],
+    limit: int,
+    now: datetime,
+    lease: timedelta,
+    lane: Lane | None = None,
 ) -> list[Outgoing]:
-    """Takes up to `limit` rows that may go now, the first waiting row of each address, for this worker."""
+    """Takes up to `limit` rows that may go now (of `lane`'s kinds, else of any), the first waiting row of each
+    address, for this worker."""
     channels = list(channels)
     earlier = aliased(OutboxMessage)
     blocked = exists().where(
@@ -212,6 +247,7 @@ async def claim(
             OutboxMessage.status == "pending",
             OutboxMessage.not_before <= now,
             OutboxMessage.channel.in_(channels),
+            _of(lane),
             ~blocked,
         )
         .order_by(OutboxMessage.priority, OutboxMessage.id)
@@ -256,11 +292,15 @@ async def release_expired_leases(session: AsyncSession, now: datetime) -> int:
     return await registry.release_expired_leases(session, OutboxMessage, "sending", now)
 
 
-async def next_due(session: AsyncSession, channels: Iterable[str]) -> datetime | None:
-    """When the earliest waiting row may go: how long an idle worker may sleep."""
+def _of(lane: Lane | None):
+    return OutboxMessage.priority.in_(lane.priorities) if lane else and_(True)
+
+
+async def next_due(session: AsyncSession, channels: Iterable[str], lane: Lane | None = None) -> datetime | None:
+    """When the earliest waiting row (of `lane`'s kinds) may go: how long an idle worker may sleep."""
     return await session.scalar(
         select(func.min(OutboxMessage.not_before)).where(
-            OutboxMessage.status == "pending", OutboxMessage.channel.in_(list(channels))
+            OutboxMessage.status == "pending", OutboxMessage.channel.in_(list(channels)), _of(lane)
         )
     )
 
@@ -368,7 +408,7 @@ async def retry_dead(session: AsyncSession, now: datetime, ids: Sequence[int] | 
         .where(OutboxMessage.status == "dead", _chosen(ids))
         .values(status="pending", attempts=0, not_before=now, finished_at=None)
     )
-    wake_after_commit(session, "outbox")
+    wake(session)
     return result.rowcount
 
 

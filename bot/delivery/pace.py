@@ -13,6 +13,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import heapq
+import itertools
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -99,20 +102,57 @@ def backoff(attempt: int, base: float, cap: float, rng: random.Random | None = N
 class Spacing:
     """Within one process, never two messages of a channel closer than its limit allows, measured from when the
     previous one actually left (not when it was planned to), with a 1 % margin for the network's jitter: a late
-    message pushes the ones after it, never crowds them."""
+    message pushes the ones after it, never crowds them.
+
+    The turns go by priority, then arrival: an answer to a person who is chatting takes the next turn ahead of
+    broadcast parts already waiting for theirs, so a broadcast never makes an answer wait more than one gap."""
 
     MARGIN = 1.01
 
     def __init__(self) -> None:
         self._left: dict[str, float] = {}
-        self._turns: dict[str, asyncio.Lock] = {}
+        self._turns: dict[str, PriorityTurns] = {}
 
-    async def wait_turn(self, channel: str, per_second: float | None) -> None:
+    async def wait_turn(self, channel: str, per_second: float | None, priority: int = 0) -> None:
         if not per_second:
             return
         loop = asyncio.get_running_loop()
-        async with self._turns.setdefault(channel, asyncio.Lock()):
+        async with self._turns.setdefault(channel, PriorityTurns()).turn(priority):
             wait = self._left.get(channel, float("-inf")) + self.MARGIN / per_second - loop.time()
             if wait > 0:
                 await asyncio.sleep(wait)
             self._left[channel] = loop.time()
+
+
+class PriorityTurns:
+    """A lock whose waiters get it lowest priority first, then in the order they came."""
+
+    def __init__(self) -> None:
+        self._held = False
+        self._waiting: list[tuple[int, int, asyncio.Future]] = []
+        self._arrivals = itertools.count()
+
+    @contextlib.asynccontextmanager
+    async def turn(self, priority: int):
+        if self._held or self._waiting:
+            ready = asyncio.get_running_loop().create_future()
+            heapq.heappush(self._waiting, (priority, next(self._arrivals), ready))
+            try:
+                await ready
+            except asyncio.CancelledError:
+                if ready.done() and not ready.cancelled():  # the turn was handed over just now: pass it on
+                    self._hand_over()
+                raise
+        self._held = True
+        try:
+            yield
+        finally:
+            self._hand_over()
+
+    def _hand_over(self) -> None:
+        while self._waiting:
+            *_, ready = heapq.heappop(self._waiting)
+            if not ready.done():
+                ready.set_result(None)
+                return
+        self._held = False

@@ -16,7 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 log = logging.getLogger(__name__)
 
-TOPICS = ("inbox", "outbox", "timers")
+# "outbox": answers and relays to send; "bulk": notices and broadcast parts (the worker's two lanes of the outbox).
+TOPICS = ("inbox", "outbox", "bulk", "timers")
 
 
 def wake_after_commit(session: AsyncSession, topic: str) -> None:

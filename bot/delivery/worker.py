@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import random
 from collections import defaultdict
@@ -22,10 +23,10 @@ from datetime import datetime, timedelta
 
 from bot.delivery import inbox, outbox, timers
 from bot.delivery.documents import UnknownDocument
-from bot.delivery.outbox import Outgoing
+from bot.delivery.outbox import LANES, Lane, Outgoing
 from bot.delivery.pace import ChannelPace, ChatPace, Limits, Spacing, backoff
 from bot.delivery.senders import Failed, OutsideWindow, RecipientGone, RetryLater, Sender, SendResult, Sent
-from bot.delivery.wakeup import Listener
+from bot.delivery.wakeup import TOPICS, Listener
 from bot.delivery.worker_settings import WorkerSettings
 from bot.engine import Engine
 from bot.media import store as media_store
@@ -36,6 +37,10 @@ log = logging.getLogger(__name__)
 MAINTENANCE = "maintenance.prune"
 MAINTENANCE_EVERY = timedelta(hours=1)
 FINISHED_ROWS_KEPT = timedelta(days=30)
+BATCH_SECONDS = {"outbox": 0.5, "bulk": 0.2}  # of a rate-limited channel's sending claimed at once, per lane
+BATCHES_IN_FLIGHT = 2  # per lane: the next batch is claimed while the last one is still being sent
+CLAIM_AHEAD = timedelta(seconds=0.1)  # ... once that one's last slot is this near, so the channel never idles
+STOP_GRACE = 2.0  # seconds a stopping worker lets the batches in flight finish and be recorded
 SLOW_CLAIM = 0.05  # seconds; a claim is an index range read of a few ms at most when the planner knows the table
 FAILURE_PAUSE_CAP = 5.0  # seconds: a failing loop (the database away) tries again at least this often
 
@@ -63,6 +68,8 @@ class Worker:
         }
         self.wakeups = self.database.wakeups
         self._tasks: list[asyncio.Task] = []
+        self._in_flight: dict[str, set[asyncio.Task]] = defaultdict(set)  # batches being sent, per lane
+        self._last_slot: dict[str, datetime] = {}  # per lane: when its latest batch's last message may go
         self._listener: Listener | None = None
         self.sent = 0  # messages the platforms accepted, since start (benchmarks, logs)
 
@@ -75,7 +82,7 @@ class Worker:
             self._listener = Listener(self.database.dsn, self.wakeups)
             self._listener.start()
         loops: list[tuple[str, Callable[[], Awaitable[bool]], str]] = [
-            ("outbox", self.deliver_once, "outbox"),
+            *((lane.topic, functools.partial(self.deliver_once, lane), lane.topic) for lane in LANES),
             ("timers", self.fire_due_timers, "timers"),
             ("leases", self.release_expired_leases, ""),
         ]
@@ -88,6 +95,10 @@ class Worker:
     async def stop(self) -> None:
         await cancel_and_wait(self._tasks)
         self._tasks = []
+        batches = [task for tasks in self._in_flight.values() for task in tasks]
+        if batches:  # sent messages recorded as sent; the rest wait for their lease, as after a kill
+            await asyncio.wait(batches, timeout=STOP_GRACE)
+            await cancel_and_wait(batches)
         if self._listener is not None:
             await self._listener.stop()
 
@@ -126,10 +137,11 @@ class Worker:
     async def _idle_wait(self, topic: str) -> float:
         """How long an idle loop may sleep: until the next row or timer falls due, at most `idle_poll`."""
         poll = self.settings.idle_poll
-        if topic not in ("outbox", "timers"):
+        lane = next((lane for lane in LANES if lane.topic == topic), None)
+        if lane is None and topic != "timers":
             return poll
         async with self.database.transaction() as session:
-            due = await outbox.next_due(session, self.senders) if topic == "outbox" else await timers.next_due(session)
+            due = await outbox.next_due(session, self.senders, lane) if lane else await timers.next_due(session)
         if due is None:
             return poll
         return min(poll, max(0.0, (as_utc(due) - self.clock.now()).total_seconds()))
@@ -153,17 +165,24 @@ class Worker:
 
     # --- the outbox ---------------------------------------------------------------------------------------
 
-    def _batch_size(self) -> int:
-        """With a rate limit, about half a second's worth, so that answers never wait long behind bulk."""
+    def _batch_size(self, lane: Lane | None) -> int:
+        """With a rate limit, a fraction of a second's worth (`BATCH_SECONDS`): the slots a batch reserves are
+        taken before those of anything claimed after it, so bulk batches are short."""
         rates = [self._limits(channel).per_second for channel in self.senders]
         if rates and all(rates):
-            return max(1, min(self.settings.batch_size, int(min(rates) / 2)))
+            seconds = BATCH_SECONDS[lane.topic] if lane else max(BATCH_SECONDS.values())
+            return max(1, min(self.settings.batch_size, int(min(rates) * seconds)))
         return self.settings.batch_size
 
     def _limits(self, channel: str) -> Limits:
         return self.settings.limits.get(channel, Limits(None))
 
-    async def deliver_once(self) -> bool:
+    async def deliver_once(self, lane: Lane | None = None) -> bool:
+        """Claims one batch of `lane`'s kinds (of every kind when None) and starts sending it; True if it had any.
+        The batch is sent and recorded in a task of its own, so the next claim does not wait for the record:
+        a rate-limited channel gets its next batch just before the last one's slots run out."""
+        key = lane.topic if lane else ""
+        await self._room_for_a_batch(key)
         now = self.clock.now()
         async with self.database.transaction() as session:
             # A channel the platform paused ("too fast") is not even claimed from: when the pause ends, the
@@ -174,7 +193,7 @@ class Worker:
                 if (await self.channel_pace.paused_until(session, channel) or now) <= now
             ]
             started = loop_time()
-            batch = await outbox.claim(session, channels, self._batch_size(), now, self.settings.lease)
+            batch = await outbox.claim(session, channels, self._batch_size(lane), now, self.settings.lease, lane)
             await self._keep_statistics_fresh(session, loop_time() - started)
             by_channel: dict[str, list[Outgoing]] = defaultdict(list)
             for message in batch:
@@ -187,9 +206,27 @@ class Worker:
                 slots.update((message.id, slot) for message, slot in zip(messages, reserved, strict=True))
         if not batch:
             return False
-        results = await asyncio.gather(*(self._send(message, slots[message.id]) for message in batch))
-        await self._record(list(zip(batch, results, strict=True)))
+        self._last_slot[key] = max(slots.values())
+        task = asyncio.create_task(self._deliver(batch, slots), name=f"worker-batch-{key}")
+        self._in_flight[key].add(task)
+        task.add_done_callback(self._in_flight[key].discard)
         return True
+
+    async def _room_for_a_batch(self, key: str) -> None:
+        """Waits until the lane has fewer than `BATCHES_IN_FLIGHT` batches out and its last slot is near."""
+        while len(flight := self._in_flight[key]) >= BATCHES_IN_FLIGHT:
+            await asyncio.wait(flight, return_when=asyncio.FIRST_COMPLETED)
+        if flight and key in self._last_slot:
+            wait = (self._last_slot[key] - CLAIM_AHEAD - self.clock.now()).total_seconds()
+            if wait > 0:
+                await asyncio.sleep(wait)
+
+    async def _deliver(self, batch: list[Outgoing], slots: dict[int, datetime]) -> None:
+        try:
+            results = await asyncio.gather(*(self._send(message, slots[message.id]) for message in batch))
+            await self._record(list(zip(batch, results, strict=True)))
+        except Exception:  # the database away: the rows keep their lease and go again when it expires
+            log.exception("a batch of %d outbox rows was not recorded; they go again after their lease", len(batch))
 
     async def _keep_statistics_fresh(self, session, claim_seconds: float) -> None:
         """After a bulk queue PostgreSQL plans the claim without statistics and scans every pending row
@@ -207,7 +244,7 @@ class Worker:
             wait = max(wait, pace.delay(message.address, loop_time()))
         if wait > 0:
             await asyncio.sleep(wait)
-        await self.spacing.wait_turn(message.channel, self._limits(message.channel).per_second)
+        await self.spacing.wait_turn(message.channel, self._limits(message.channel).per_second, message.priority)
         try:
             return await self.senders[message.channel].send(message)
         except UnknownDocument as error:  # a row naming a builder no process has: trying again will not help
@@ -302,7 +339,7 @@ class Worker:
             )
         if released:
             log.warning("%d rows of a worker that stopped mid-way are queued again", released)
-            self.wakeups.set(("inbox", "outbox", "timers"))
+            self.wakeups.set(TOPICS)
         return False
 
 

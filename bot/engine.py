@@ -17,10 +17,11 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import replace
 
+from bot.channels.rendering import render
 from bot.clock import Clock, SystemClock
 from bot.context import Conversation
 from bot.conversation import MAX_INCOMING_TEXT, Incoming, Reply
-from bot.delivery import inbox, outbox
+from bot.delivery import inbox
 from bot.i18n import N_
 from bot.router import NotUnderstood, Router
 from bot.storage import repository
@@ -136,17 +137,20 @@ class Engine:
             except NotUnderstood as not_understood:
                 ctx.replies.clear()
                 await self.router.fallback(ctx, not_understood.reason)
-            if not ctx.forgotten:
-                await repository.save_state(driver, person, ctx.state, ctx.data, now)
-            await outbox.queue(
+            # The answers, rendered for the channel (after the platform's receipt), queued as `outbox.queue` does.
+            answers = [incoming.receipt] if incoming.receipt else []
+            answers += [
+                payload for reply in ctx.replies for payload in render(incoming.channel, reply, ctx.t, ctx.language)
+            ]
+            await repository.finish_person(
                 session,
-                now=now,
-                channel=incoming.channel,
+                driver,
+                person,
+                None if ctx.forgotten else (ctx.state, ctx.data),
+                answers,
                 address=incoming.user_id,
-                language=ctx.language,
-                replies=ctx.replies,
                 contact_id=None if ctx.forgotten else contact.id,
-                receipt=incoming.receipt,
+                now=now,
             )
             return ctx.replies
 

@@ -14,7 +14,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import event, exc, text
+from sqlalchemy import event, exc
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
 from bot.delivery.wakeup import Wakeups, channel_name
@@ -79,9 +79,10 @@ class Database:
             async with session.begin():
                 yield session
                 topics = session.info.pop("wake", ())
-                if not self.is_sqlite:
+                if topics and not self.is_sqlite:
+                    notify = (await self.driver(session)).asyncpg.execute
                     for topic in topics:
-                        await session.execute(text(f"NOTIFY {channel_name(topic)}"))
+                        await notify(f"NOTIFY {channel_name(topic)}")
         self.wakeups.set(topics)
 
     async def upgrade(self, revision: str = "heads") -> None:

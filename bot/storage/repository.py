@@ -12,7 +12,10 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import instance_dict
 
+from bot.delivery.outbox import PRIORITY, Kind
+from bot.delivery.wakeup import wake_after_commit
 from bot.storage.database import Driver
 from bot.storage.models import (
     Application,
@@ -60,6 +63,7 @@ _POSTGRESQL_TOUCH = (
     f"WITH touched AS (UPDATE contacts {_TOUCH.format('$1')} WHERE channel = $2 AND external_id = $3 RETURNING *) "
     + _find("touched")
 )
+_CONTACTS = Contact.__mapper__.class_manager
 _LOCK = "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))"
 
 
@@ -120,9 +124,11 @@ async def enter_person(
         await session.flush()
         return Person(contact, None, {}, None)
     values = [value if read is None else read(value) for value, read in zip(row, reads, strict=True)]
-    contact = Contact(**dict(zip(CONTACT_COLUMNS, values, strict=False)))
-    contact.last_inbound_at, contact.unreachable_since, contact.unreachable_reason = now, None, None
-    make_transient_to_detached(contact)  # as loaded: only later changes are written
+    contact = _CONTACTS.new_instance()  # as the ORM loads a row: values without history, then in the session
+    loaded = instance_dict(contact)
+    loaded.update(zip(CONTACT_COLUMNS, values, strict=False))
+    loaded.update(last_inbound_at=now, unreachable_since=None, unreachable_reason=None)  # as just written
+    make_transient_to_detached(contact)
     session.add(contact)
     state, data, has_state = values[len(CONTACT_COLUMNS) :]
     if has_state is None:
@@ -136,19 +142,60 @@ _SQLITE_SAVE = (
     "updated_at = excluded.updated_at"
 )
 _POSTGRESQL_SAVE = _SQLITE_SAVE.replace("?, ?, ?, ?", "$1, $2, $3, $4")
+_OUTBOX_COLUMNS = "contact_id, channel, address, kind, priority, payload, not_before, status, attempts, created_at"
+_SQLITE_ANSWER = f"INSERT INTO outbox ({_OUTBOX_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?)"
 
 
-async def save_state(driver: Driver, person: Person, state: str | None, data: dict[str, Any], now: datetime) -> None:
-    """Stores where the person is now, when it changed (or they have no state row yet)."""
-    stored = json.dumps(data)
-    if person.stored_data is not None and state == person.state and stored == person.stored_data:
-        return
+@cache
+def _postgresql_answers(count: int) -> str:
+    rows = ", ".join(
+        f"(${8 * n + 1}, ${8 * n + 2}, ${8 * n + 3}, ${8 * n + 4}, ${8 * n + 5}, ${8 * n + 6}, ${8 * n + 7}, "
+        f"'pending', 0, ${8 * n + 8})"
+        for n in range(count)
+    )
+    return f"INSERT INTO outbox ({_OUTBOX_COLUMNS}) VALUES {rows}"
+
+
+def _finish_sqlite(connection, state: tuple | None, answers: list[tuple]) -> None:
+    if state is not None:
+        connection.execute(_SQLITE_SAVE, state)
+    if answers:
+        connection.executemany(_SQLITE_ANSWER, answers)
+
+
+async def finish_person(
+    session: AsyncSession,
+    driver: Driver,
+    person: Person,
+    state: tuple[str | None, dict[str, Any]] | None,
+    answers: list[dict[str, Any]],
+    address: str,
+    contact_id: int | None,
+    now: datetime,
+) -> None:
+    """The end of every update's transaction, on the driver: where the person is now (`state`, None when they
+    were forgotten), stored when it changed or they had no state yet, and the answers (each one platform
+    message, rendered) queued in the outbox to `address` as `bot.delivery.outbox.queue` queues them."""
     moment, _, _ = _processors(driver.dialect)
-    params = (person.contact.id, state, stored, moment(now) if moment else now)
+    at = moment(now) if moment else now
+    saved = None
+    if state is not None:
+        stored = json.dumps(state[1])
+        if person.stored_data is None or state[0] != person.state or stored != person.stored_data:
+            saved = (person.contact.id, state[0], stored, at)
+    channel = person.contact.channel
+    kind, priority = Kind.ANSWER.value, PRIORITY[Kind.ANSWER]
+    rows = [(contact_id, channel, address, kind, priority, json.dumps(payload), at, at) for payload in answers]
     if driver.sqlite is not None:
-        await driver.in_sqlite_thread(lambda connection: connection.execute(_SQLITE_SAVE, params).rowcount)
+        if saved is not None or rows:
+            await driver.in_sqlite_thread(_finish_sqlite, saved, rows)
     else:
-        await driver.asyncpg.execute(_POSTGRESQL_SAVE, *params)
+        if saved is not None:
+            await driver.asyncpg.execute(_POSTGRESQL_SAVE, *saved)
+        if rows:
+            await driver.asyncpg.execute(_postgresql_answers(len(rows)), *(value for row in rows for value in row))
+    if rows:
+        wake_after_commit(session, "outbox")
 
 
 async def audit(session: AsyncSession, action: str, contact: Contact | None = None, **details) -> None:

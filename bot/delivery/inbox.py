@@ -67,26 +67,33 @@ async def record_processed(session: AsyncSession, incoming: Incoming, now: datet
 
 _INBOX_COLUMNS = "channel, update_id, user_id, payload, status, attempts, received_at, done_at"
 _SQLITE_PROCESSED = f"INSERT INTO inbox ({_INBOX_COLUMNS}) VALUES (?, ?, ?, ?, 'done', 0, ?, ?) ON CONFLICT DO NOTHING"
-_POSTGRESQL_PROCESSED = (
-    f"INSERT INTO inbox ({_INBOX_COLUMNS}) VALUES ($1, $2, $3, $4, 'done', 0, $5, $6) ON CONFLICT DO NOTHING"
-)
 _SQLITE_DONE = "UPDATE inbox SET status = 'done', done_at = ?, lease_until = NULL WHERE id = ?"
-_POSTGRESQL_DONE = "UPDATE inbox SET status = 'done', done_at = $1, lease_until = NULL WHERE id = $2"
+# On PostgreSQL the same statement first takes the person's lock, held until the transaction ends, across all bot
+# processes (one round trip for both).
+_PERSON_LOCK = "(SELECT pg_advisory_xact_lock(hashtextextended({}, 0))) AS locked"
+_POSTGRESQL_PROCESSED = (
+    f"INSERT INTO inbox ({_INBOX_COLUMNS}) SELECT $1, $2, $3, $4, 'done', 0, $5, $6 "
+    f"FROM {_PERSON_LOCK.format('$7')} ON CONFLICT DO NOTHING"
+)
+_POSTGRESQL_DONE = (
+    f"UPDATE inbox SET status = 'done', done_at = $1, lease_until = NULL FROM {_PERSON_LOCK.format('$3')} "
+    "WHERE inbox.id = $2"
+)
 
 
 def done_statement(dialect: Dialect, incoming: Incoming, row_id: int | None, now: datetime) -> tuple[str, tuple, bool]:
-    """The engine's inbox statement for one update, for `repository.enter_person` to run on the driver (SQL,
-    parameters, whether it must write a row): a row the worker claimed marked done, or an update
-    processed as it arrives stored already done (`record_processed`, which writes nothing when it was seen
-    before). Values converted as SQLAlchemy does."""
+    """The first statement of an update's transaction, for `repository.enter_person` to run on the driver (SQL,
+    parameters, whether it must write a row): a row the worker claimed marked done, or an update processed as it
+    arrives stored already done (as `record_processed`: nothing written when it was seen before). On PostgreSQL
+    it takes the person's lock first. Values converted as SQLAlchemy does."""
     moment = _moment(dialect)
     at = moment(now) if moment else now
-    sqlite_ = dialect.name == "sqlite"
+    lock = () if dialect.name == "sqlite" else (f"{incoming.channel}:{incoming.user_id}",)
     if row_id is not None:
-        return (_SQLITE_DONE if sqlite_ else _POSTGRESQL_DONE), (at, row_id), False
+        return (_POSTGRESQL_DONE if lock else _SQLITE_DONE), (at, row_id, *lock), False
     row = _row(incoming, now, "done")
-    params = (row["channel"], row["update_id"], row["user_id"], json.dumps(row["payload"]), at, at)
-    return (_SQLITE_PROCESSED if sqlite_ else _POSTGRESQL_PROCESSED), params, True
+    params = (row["channel"], row["update_id"], row["user_id"], json.dumps(row["payload"]), at, at, *lock)
+    return (_POSTGRESQL_PROCESSED if lock else _SQLITE_PROCESSED), params, True
 
 
 @cache

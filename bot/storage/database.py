@@ -79,9 +79,10 @@ class Database:
             async with session.begin():
                 yield session
                 topics = session.info.pop("wake", ())
+                notified = session.info.pop("notified", ())
                 if topics and not self.is_sqlite:
                     notify = (await self.driver(session)).asyncpg.execute
-                    for topic in topics:
+                    for topic in topics.difference(notified):
                         await notify(f"NOTIFY {channel_name(topic)}")
         self.wakeups.set(topics)
 
@@ -117,6 +118,11 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+def notified_in_transaction(session: AsyncSession, topic: str) -> None:
+    """A statement of the transaction ran `pg_notify` for `topic` already: no NOTIFY of its own at the end."""
+    session.info.setdefault("notified", set()).add(topic)
 
 
 class Driver:

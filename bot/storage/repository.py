@@ -15,8 +15,8 @@ from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import instance_dict
 
 from bot.delivery.outbox import PRIORITY, Kind
-from bot.delivery.wakeup import wake_after_commit
-from bot.storage.database import Driver
+from bot.delivery.wakeup import channel_name, wake_after_commit
+from bot.storage.database import Driver, notified_in_transaction
 from bot.storage.models import (
     Application,
     AuditEntry,
@@ -64,7 +64,6 @@ _POSTGRESQL_TOUCH = (
     + _find("touched")
 )
 _CONTACTS = Contact.__mapper__.class_manager
-_LOCK = "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))"
 
 
 @cache
@@ -99,9 +98,9 @@ async def enter_person(
     inbox_statement: tuple[str, tuple, bool],
     now: datetime,
 ) -> Person | None:
-    """The start of every update's transaction, on the driver: the person's lock on PostgreSQL (held until the
-    transaction ends, across all bot processes), the inbox statement (`bot.delivery.inbox.done_statement`), and
-    the person (created at first contact) marked as having just written — which also makes them reachable
+    """The start of every update's transaction, on the driver: the inbox statement (`inbox.done_statement`, which
+    on PostgreSQL takes the person's lock, held until the transaction ends, across all bot processes), and the
+    person (created at first contact) marked as having just written — which also makes them reachable
     again. None when the inbox statement wrote nothing: the update was handled before."""
     moment, reads, _ = _processors(driver.dialect)
     inbox_sql, inbox_params, must_write = inbox_statement
@@ -112,11 +111,9 @@ async def enter_person(
         if row is False:
             return None
     else:
-        connection = driver.asyncpg
-        await connection.execute(_LOCK, f"{channel}:{external_id}")
-        if await connection.execute(inbox_sql, *inbox_params) != "INSERT 0 1" and must_write:
+        if await driver.asyncpg.execute(inbox_sql, *inbox_params) != "INSERT 0 1" and must_write:
             return None
-        row = await connection.fetchrow(_POSTGRESQL_TOUCH, now, channel, external_id)
+        row = await driver.asyncpg.fetchrow(_POSTGRESQL_TOUCH, now, channel, external_id)
     if row is None:
         contact = Contact(channel=channel, external_id=external_id, status="active", kind="unknown")
         contact.last_inbound_at = now
@@ -147,13 +144,22 @@ _SQLITE_ANSWER = f"INSERT INTO outbox ({_OUTBOX_COLUMNS}) VALUES (?, ?, ?, ?, ?,
 
 
 @cache
-def _postgresql_answers(count: int) -> str:
-    rows = ", ".join(
-        f"(${8 * n + 1}, ${8 * n + 2}, ${8 * n + 3}, ${8 * n + 4}, ${8 * n + 5}, ${8 * n + 6}, ${8 * n + 7}, "
-        f"'pending', 0, ${8 * n + 8})"
-        for n in range(count)
-    )
-    return f"INSERT INTO outbox ({_OUTBOX_COLUMNS}) VALUES {rows}"
+def _postgresql_finish(save: bool, answers: int) -> str:
+    """One statement: the state saved (when `save`), the answers queued and the workers told (NOTIFY, sent when
+    the transaction commits)."""
+    parts, number = [], 4 if save else 0
+    if save:
+        parts.append(f"saved AS ({_POSTGRESQL_SAVE})")
+    if answers:
+        rows = []
+        for _ in range(answers):
+            first = number + 1
+            values = ", ".join(f"${first + offset}" for offset in range(7))
+            rows.append(f"({values}, 'pending', 0, ${first + 7})")
+            number += 8
+        parts.append(f"answers AS (INSERT INTO outbox ({_OUTBOX_COLUMNS}) VALUES {', '.join(rows)})")
+    wake = f"pg_notify('{channel_name('outbox')}', '')" if answers else "NULL"
+    return f"WITH {', '.join(parts)} SELECT {wake}"
 
 
 def _finish_sqlite(connection, state: tuple | None, answers: list[tuple]) -> None:
@@ -189,11 +195,11 @@ async def finish_person(
     if driver.sqlite is not None:
         if saved is not None or rows:
             await driver.in_sqlite_thread(_finish_sqlite, saved, rows)
-    else:
-        if saved is not None:
-            await driver.asyncpg.execute(_POSTGRESQL_SAVE, *saved)
+    elif saved is not None or rows:
+        params = [*(saved or ()), *(value for row in rows for value in row)]
+        await driver.asyncpg.execute(_postgresql_finish(saved is not None, len(rows)), *params)
         if rows:
-            await driver.asyncpg.execute(_postgresql_answers(len(rows)), *(value for row in rows for value in row))
+            notified_in_transaction(session, "outbox")
     if rows:
         wake_after_commit(session, "outbox")
 

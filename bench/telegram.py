@@ -9,7 +9,8 @@ N people (500) press /start at once: their updates are pushed to the fake's getU
 - Joldas: `TelegramChannel.run_polling()` stores the updates in the inbox, the in-process `Worker` processes
   them through the engine and sends the answers (the language picker) with `TelegramSender`.
 Each side gets a fresh fake and a warm-up of 20 other people first. Answers/s: people answered over the time
-from the push to the first answer reaching the last of them, counted on the fake. A tool, not a test.
+from the push to the first answer reaching the last of them, counted on the fake; CPU per answer: this process's
+over the same time (the fake's own is not counted). A tool, not a test.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import time
 from aiogram import Dispatcher
 from aiogram.filters import CommandStart
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message
-from common import POSTGRES_URL, TOKEN, FakeBotAPIProcess, scratch_database
+from common import POSTGRES_URL, TOKEN, FakeBotAPIProcess, cpu_seconds, scratch_database
 
 from bot.channels.telegram import TelegramChannel, TelegramSender, bot_for
 from bot.delivery.pace import Limits
@@ -52,14 +53,17 @@ async def press_start(fake: FakeBotAPIProcess, people: int, label: str) -> float
     warm = set(range(1, WARM_UP + 1))
     await answered(fake, warm, await fake.push(sorted(warm)))
     chats = set(range(10_000, 10_000 + people))
+    cpu_started = cpu_seconds()
     pushed = await fake.push(sorted(chats))
     first = await answered(fake, chats, pushed)
+    cpu = cpu_seconds() - cpu_started
     sends = [moment for moment, chat in await fake.sends() if chat in chats]
     took = max(first.values()) - pushed
     rate = len(first) / took
     print(
         f"{label:<8} {len(first)}/{people} answered in {took:.2f} s: {rate:,.0f} answers/s "
-        f"({len(sends)} messages; first answer after {(min(first.values()) - pushed) * 1000:.0f} ms)"
+        f"({len(sends)} messages; first answer after {(min(first.values()) - pushed) * 1000:.0f} ms)\n"
+        f"{'':<8} cpu {cpu / len(first) * 1000:.2f} ms per answer (this process, all threads; not the fake's)"
     )
     return rate
 

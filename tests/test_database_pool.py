@@ -10,8 +10,12 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
+from bot.conversation import Incoming
+from bot.engine import APOLOGY, Engine
+from bot.i18n import texts
 from bot.storage import database as database_module
 from bot.storage.database import Database
+from handlers import build_router
 from tests.tcp_proxy import TcpProxy
 
 
@@ -52,3 +56,16 @@ async def test_a_busy_connection_that_died_fails_one_transaction_and_the_next_ha
     with pytest.raises(DBAPIError):  # the driver says the connection is closed
         await select_one(database)
     assert await select_one(database) == 1
+
+
+async def test_the_engine_on_a_connection_that_died_apologises_on_a_fresh_one(proxied):
+    """The engine's fixed statements run on the driver (`Driver`), past SQLAlchemy's disconnect handling: the
+    pool is renewed all the same, so the apology (and every update after) gets a fresh connection."""
+    database, proxy = proxied
+    await database.upgrade()
+    engine = Engine(database, build_router())
+    first = await engine.handle(Incoming("telegram", "5", "u1", text="/start"))  # the connection rests in the pool
+    await drop_connections(proxy)
+    [apology] = await engine.handle(Incoming("telegram", "5", "u2", text="/start"))
+    assert apology.text == texts("kk").gettext(APOLOGY)
+    assert await engine.handle(Incoming("telegram", "5", "u3", text="/start")) == first

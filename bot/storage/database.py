@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+import asyncpg
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -20,6 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_asyn
 from bot.delivery.wakeup import Wakeups, channel_name
 
 T = TypeVar("T")
+# What asyncpg raises when the server went away under a statement (SQLAlchemy's own statements raise DBAPIError).
+LOST_CONNECTION = (asyncpg.exceptions.ConnectionDoesNotExistError, asyncpg.exceptions.InterfaceError, ConnectionError)
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 IDLE_BEFORE_PING = 10.0  # seconds a PostgreSQL connection may rest in the pool before it is checked on checkout
 
@@ -76,15 +79,29 @@ class Database:
             if self._sqlite_turn is not None:
                 await stack.enter_async_context(self._sqlite_turn)
             session = await stack.enter_async_context(self.sessions())
-            async with session.begin():
-                yield session
-                topics = session.info.pop("wake", ())
-                notified = session.info.pop("notified", ())
-                if topics and not self.is_sqlite:
-                    notify = (await self.driver(session)).asyncpg.execute
-                    for topic in topics.difference(notified):
-                        await notify(f"NOTIFY {channel_name(topic)}")
+            try:
+                async with session.begin():
+                    yield session
+                    topics = session.info.pop("wake", ())
+                    notified = session.info.pop("notified", ())
+                    if topics and not self.is_sqlite:
+                        notify = (await self.driver(session)).asyncpg.execute
+                        for topic in topics.difference(notified):
+                            await notify(f"NOTIFY {channel_name(topic)}")
+            except Exception as error:
+                if self._lost_on_the_driver(error):
+                    # SQLAlchemy did not see it: the pool is renewed as it would have been after a disconnect,
+                    # so the next transaction has a fresh connection.
+                    await self.engine.dispose(close=False)
+                raise
         self.wakeups.set(topics)
+
+    def _lost_on_the_driver(self, error: Exception) -> bool:
+        """The connection was lost under a statement run on the driver (`Driver`), or while beginning its
+        transaction there."""
+        if self.is_sqlite or isinstance(error, exc.DBAPIError):  # SQLAlchemy's own statements: handled by it
+            return False
+        return isinstance(error, LOST_CONNECTION) or self.engine.dialect.is_disconnect(error, None, None)
 
     async def upgrade(self, revision: str = "heads") -> None:
         async with self.engine.begin() as connection:

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm import configure_mappers, make_transient_to_detached
 from sqlalchemy.orm.attributes import instance_dict
 
 from bot.delivery.outbox import PRIORITY, Kind
@@ -59,6 +59,17 @@ def _find(contacts: str) -> str:
 
 _SQLITE_FIND = _find("contacts") + " WHERE c.channel = ? AND c.external_id = ?"
 _SQLITE_TOUCH = f"UPDATE contacts {_TOUCH.format('?')} WHERE id = ?"
+_CREATE = (
+    "INSERT INTO contacts (channel, external_id, status, kind, created_at, last_inbound_at) "
+    "VALUES ({}, {}, 'active', 'unknown', {}, {})"
+)
+_SQLITE_CREATE = _CREATE.format("?", "?", "?", "?")
+_POSTGRESQL_CREATE = (
+    _CREATE.format("$1", "$2", "$3", "$3")
+    + " RETURNING "
+    + ", ".join(CONTACT_COLUMNS)
+    + ", NULL::varchar, NULL::json, NULL::integer"
+)
 _POSTGRESQL_TOUCH = (
     f"WITH touched AS (UPDATE contacts {_TOUCH.format('$1')} WHERE channel = $2 AND external_id = $3 RETURNING *) "
     + _find("touched")
@@ -67,16 +78,17 @@ _CONTACTS = Contact.__mapper__.class_manager
 
 
 @cache
-def _processors(dialect: Dialect) -> tuple[Any, list, Any]:
+def _processors(dialect: Dialect) -> tuple[Any, list]:
     """SQLAlchemy's own conversions of the columns read and written here (dates as SQLite stores them, JSON),
-    so that rows written on the driver are the same as through the session."""
+    so that rows written on the driver are the same as through the session. (Also readies the ORM's mappings,
+    which building a contact as loaded needs, before anything else has.)"""
+    configure_mappers()
     table = Contact.__table__
     reads = [column.type._cached_result_processor(dialect, None) for column in table.c]
     reads.append(None)  # the state's name
     reads.append(ConversationState.__table__.c.data.type._cached_result_processor(dialect, None))
     reads.append(None)  # whether they have a state row
-    moment = table.c.last_inbound_at.type._cached_bind_processor(dialect)
-    return moment, reads, ConversationState.__table__.c.data.type._cached_bind_processor(dialect)
+    return table.c.last_inbound_at.type._cached_bind_processor(dialect), reads
 
 
 def _enter_sqlite(connection, inbox_sql: str, inbox_params: tuple, must_write: bool, key: tuple, now) -> Any:
@@ -85,8 +97,10 @@ def _enter_sqlite(connection, inbox_sql: str, inbox_params: tuple, must_write: b
     if connection.execute(inbox_sql, inbox_params).rowcount != 1 and must_write:
         return False
     row = connection.execute(_SQLITE_FIND, key).fetchone()
-    if row is not None:
-        connection.execute(_SQLITE_TOUCH, (now, row[0]))
+    if row is None:  # first contact
+        connection.execute(_SQLITE_CREATE, (*key, now, now))
+        return connection.execute(_SQLITE_FIND, key).fetchone()
+    connection.execute(_SQLITE_TOUCH, (now, row[0]))
     return row
 
 
@@ -100,9 +114,9 @@ async def enter_person(
 ) -> Person | None:
     """The start of every update's transaction, on the driver: the inbox statement (`inbox.done_statement`, which
     on PostgreSQL takes the person's lock, held until the transaction ends, across all bot processes), and the
-    person (created at first contact) marked as having just written — which also makes them reachable
-    again. None when the inbox statement wrote nothing: the update was handled before."""
-    moment, reads, _ = _processors(driver.dialect)
+    person marked as having just written (which also makes them reachable again), created at first contact
+    (stamped with the engine's clock). None when the inbox statement wrote nothing: the update was handled before."""
+    moment, reads = _processors(driver.dialect)
     inbox_sql, inbox_params, must_write = inbox_statement
     if driver.sqlite is not None:
         row = await driver.in_sqlite_thread(
@@ -114,12 +128,8 @@ async def enter_person(
         if await driver.asyncpg.execute(inbox_sql, *inbox_params) != "INSERT 0 1" and must_write:
             return None
         row = await driver.asyncpg.fetchrow(_POSTGRESQL_TOUCH, now, channel, external_id)
-    if row is None:
-        contact = Contact(channel=channel, external_id=external_id, status="active", kind="unknown")
-        contact.last_inbound_at = now
-        session.add(contact)
-        await session.flush()
-        return Person(contact, None, {}, None)
+        if row is None:  # first contact (no other transaction can create them: this one holds their lock)
+            row = await driver.asyncpg.fetchrow(_POSTGRESQL_CREATE, channel, external_id, now)
     values = [value if read is None else read(value) for value, read in zip(row, reads, strict=True)]
     contact = _CONTACTS.new_instance()  # as the ORM loads a row: values without history, then in the session
     loaded = instance_dict(contact)
@@ -182,7 +192,7 @@ async def finish_person(
     """The end of every update's transaction, on the driver: where the person is now (`state`, None when they
     were forgotten), stored when it changed or they had no state yet, and the answers (each one platform
     message, rendered) queued in the outbox to `address` as `bot.delivery.outbox.queue` queues them."""
-    moment, _, _ = _processors(driver.dialect)
+    moment, _ = _processors(driver.dialect)
     at = moment(now) if moment else now
     saved = None
     if state is not None:

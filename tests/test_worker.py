@@ -15,7 +15,7 @@ from bot.clock import SystemClock
 from bot.conversation import Reply
 from bot.delivery import documents, operations, outbox, timers
 from bot.delivery.outbox import Kind, Outgoing
-from bot.delivery.pace import ChatPace, Limits, PriorityTurns, backoff
+from bot.delivery.pace import ChatPace, Limits, SlotPool, backoff
 from bot.delivery.senders import Failed, RetryLater, SendResult, Sent
 from bot.delivery.worker import MAINTENANCE
 from bot.engine import Engine
@@ -75,8 +75,9 @@ async def test_one_persons_messages_go_in_order_and_answers_before_broadcasts(en
     await put(engine, "a", "one", "two", "three")
     async with running_worker(engine, {"telegram": platform}, quick(batch_size=2)):
         await settled(database)
-    # The answer was claimed before older broadcast parts: at most the bulk lane's first batch went beside it.
-    assert platform.texts.index("one") <= 2
+    # The answer was claimed before older broadcast parts: at most the bulk lane's first two batches (claimed
+    # at once, in a loop of their own) went beside it.
+    assert platform.texts.index("one") <= 4
     assert [text for address, text, _ in platform.received if address == "a"] == ["one", "two", "three"]
     assert len(platform.received) == 8
 
@@ -124,18 +125,24 @@ async def test_a_permanent_failure_is_dead_at_once_and_the_next_message_goes(eng
     assert platform.texts == ["fine"]
 
 
-async def test_the_channel_limit_holds_across_a_batch(database):
-    """10 messages at 10 a second: never two closer than a tenth of a second, and no dawdling either."""
+async def test_the_channel_limit_holds_across_batches_and_answers_use_the_room_at_once(database):
+    """25 broadcast parts at 10 a second: at the reserved slots, never more than 10 in any second, no dawdling;
+    an answer queued meanwhile goes at once in the room the limit leaves, never over it."""
     platform = Platform()
     live = Engine(database, build_router(), clock=SystemClock())  # real time: the pace is measured
-    for number in range(10):
+    for number in range(25):
         await put(live, f"p{number}", f"m{number}", kind=Kind.BROADCAST)
     async with running_worker(live, {"telegram": platform}, quick(limits={"telegram": Limits(10)})):
+        await asyncio.sleep(0.55)
+        queued = asyncio.get_running_loop().time()
+        await put(live, "a", "answer")
         await settled(database)
-    times = [at for _, _, at in platform.received]
-    assert len(times) == 10
-    assert min(later - earlier for earlier, later in zip(times, times[1:], strict=False)) >= 0.1 - 0.01
-    assert times[-1] - times[0] < 2.0
+    times = sorted(at for _, _, at in platform.received)
+    assert len(times) == 26
+    assert max(sum(1 for t in times if start <= t < start + 1.0) for start in times) <= 10
+    assert times[-1] - times[0] < 3.5
+    answered = next(at for address, _, at in platform.received if address == "a")
+    assert answered - queued < 0.5  # not behind the 19 parts still waiting (1.9 s of slots)
 
 
 async def test_an_answer_goes_while_a_broadcast_part_is_still_being_sent(engine, database):
@@ -162,25 +169,26 @@ async def test_an_answer_goes_while_a_broadcast_part_is_still_being_sent(engine,
     assert platform.texts == ["answer", "broadcast"]
 
 
-async def test_a_waiting_answer_takes_the_next_turn_ahead_of_waiting_bulk():
-    """`PriorityTurns`: whoever holds the turn finishes; then the lowest priority number, then the first come."""
-    turns, order = PriorityTurns(), []
+async def test_an_answer_goes_in_the_first_reserved_slot_ahead_of_waiting_bulk():
+    """`SlotPool`: slots are used at their moments, each by the most urgent message waiting (lowest priority
+    number, then the first come); a message that leaves leaves its slot to the others."""
+    pool, went = SlotPool(), []
+    start = asyncio.get_running_loop().time() + 0.05
 
-    async def take(name: str, priority: int) -> None:
-        async with turns.turn(priority):
-            order.append(name)
-            await asyncio.sleep(0.01)
+    async def take(name: str, slot: float, priority: int) -> None:
+        await pool.take(start + slot, priority)
+        went.append((name, round(asyncio.get_running_loop().time() - start, 2)))
 
-    first = asyncio.create_task(take("broadcast 1", 3))
+    bulk = [asyncio.create_task(take(f"notice {number}", 0.05 * number, 3)) for number in range(3)]
+    await asyncio.sleep(0.01)
+    leaving = asyncio.create_task(take("cancelled answer", 0.2, 0))
     await asyncio.sleep(0)
-    later = [asyncio.create_task(take(f"broadcast {number}", 3)) for number in (2, 3)]
-    await asyncio.sleep(0)
-    cancelled = asyncio.create_task(take("cancelled answer", 0))
-    await asyncio.sleep(0)
-    cancelled.cancel()
-    answer = asyncio.create_task(take("answer", 0))
-    await asyncio.gather(first, *later, answer)
-    assert order == ["broadcast 1", "answer", "broadcast 2", "broadcast 3"]
+    leaving.cancel()
+    answer = asyncio.create_task(take("answer", 0.25, 0))
+    await asyncio.gather(*bulk, answer)
+    assert [name for name, _ in went] == ["answer", "notice 0", "notice 1", "notice 2"]
+    moments = [moment for _, moment in went]
+    assert moments[1] >= 0.05 - 0.01 and moments[2] >= 0.1 - 0.01  # never before a slot: the first was the answer's
 
 
 def test_one_chat_gets_a_short_burst_then_one_message_a_second():

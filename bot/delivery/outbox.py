@@ -81,10 +81,16 @@ class Outgoing:
     contact_id: int | None
     attempts: int
     last_inbound_at: datetime | None = None  # when the person last wrote (WhatsApp's 24-hour window)
+    not_before: datetime | None = None  # claimed a little ahead (bulk): not to go before this
 
     @property
     def priority(self) -> int:
         return PRIORITY[Kind(self.kind)]
+
+    @property
+    def urgent(self) -> bool:
+        """An answer or a relay: someone is waiting for it now."""
+        return Kind(self.kind) in LANES[0].kinds
 
 
 def _insert(session: AsyncSession):
@@ -230,9 +236,10 @@ async def claim(
     now: datetime,
     lease: timedelta,
     lane: Lane | None = None,
+    ahead: timedelta = timedelta(0),
 ) -> list[Outgoing]:
-    """Takes up to `limit` rows that may go now (of `lane`'s kinds, else of any), the first waiting row of each
-    address, for this worker."""
+    """Takes up to `limit` rows that may go within `ahead` of now (of `lane`'s kinds, else of any), the first
+    waiting row of each address, for this worker."""
     channels = list(channels)
     earlier = aliased(OutboxMessage)
     blocked = exists().where(
@@ -245,7 +252,7 @@ async def claim(
         select(OutboxMessage.id)
         .where(
             OutboxMessage.status == "pending",
-            OutboxMessage.not_before <= now,
+            OutboxMessage.not_before <= now + ahead,
             OutboxMessage.channel.in_(channels),
             _of(lane),
             ~blocked,
@@ -274,6 +281,7 @@ async def claim(
             OutboxMessage.contact_id,
             OutboxMessage.attempts,
             Contact.last_inbound_at,
+            OutboxMessage.not_before,
         )
         .outerjoin(Contact, Contact.id == OutboxMessage.contact_id)
         .where(OutboxMessage.id.in_(ids))

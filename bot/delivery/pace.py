@@ -3,7 +3,9 @@
 - `ChannelPace`: a channel's limit (messages per second) held across every worker process: each batch reserves
   its slots on the channel's `delivery_pace` row (locked on PostgreSQL), then each message waits for its slot.
   A platform's "too fast" pauses the channel for the time it names, for all workers.
-- `Spacing`: the same limit kept between this process's own sends, whatever the timing of the slots.
+- `SlotPool`: the slots a process reserved, given to its most urgent messages first.
+- `SendWindow`: the same limit kept over this process's own sends in any second, whatever the timing of the
+  slots; answers use the room in it at once.
 - `ChatPace`: one chat's limit (Telegram: about one message a second per chat), with a short burst so that a
   multi-part answer goes at once. Kept per process: one person's messages go one at a time, in order, so a
   second worker rarely sends to the same chat at the same moment, and the platform's own 429 covers the rest.
@@ -13,6 +15,7 @@
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import heapq
 import itertools
@@ -21,6 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.models import DeliveryPace, as_utc
@@ -64,12 +68,12 @@ class ChannelPace:
         if session.bind.dialect.name == "postgresql":
             query = query.with_for_update()
         row = await session.scalar(query)
-        if row is None:
-            row = DeliveryPace(channel=channel, next_slot=now)
-            session.add(row)
-            await session.flush()
-            if session.bind.dialect.name == "postgresql":  # another worker may have made it meanwhile
-                row = await session.scalar(query.execution_options(populate_existing=True))
+        if row is None:  # the channel's first batch; another worker (or lane) may be making the row right now
+            dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
+            await session.execute(
+                dialect.insert(DeliveryPace.__table__).values(channel=channel, next_slot=now).on_conflict_do_nothing()
+            )
+            row = await session.scalar(query.execution_options(populate_existing=True))
         return row
 
 
@@ -99,60 +103,81 @@ def backoff(attempt: int, base: float, cap: float, rng: random.Random | None = N
     return ceiling * (rng or random).uniform(0.5, 1.0)
 
 
-class Spacing:
-    """Within one process, never two messages of a channel closer than its limit allows, measured from when the
-    previous one actually left (not when it was planned to), with a 1 % margin for the network's jitter: a late
-    message pushes the ones after it, never crowds them.
-
-    The turns go by priority, then arrival: an answer to a person who is chatting takes the next turn ahead of
-    broadcast parts already waiting for theirs, so a broadcast never makes an answer wait more than one gap."""
+class SendWindow:
+    """Within one process, at most `per_second` messages of a channel in any second (a 1 % margin for the
+    network's jitter), counted from when they actually left. A message goes at once while the last second holds
+    fewer, else when the oldest of them falls out of it: bulk keeps to the reserved slots (`SlotPool`), so the
+    room left beside a broadcast is there for answers at once, and a channel late by a hiccup catches up
+    without ever passing its limit."""
 
     MARGIN = 1.01
 
     def __init__(self) -> None:
-        self._left: dict[str, float] = {}
-        self._turns: dict[str, PriorityTurns] = {}
+        self._left: dict[str, collections.deque[float]] = collections.defaultdict(collections.deque)
 
-    async def wait_turn(self, channel: str, per_second: float | None, priority: int = 0) -> None:
+    @staticmethod
+    def _shape(per_second: float) -> tuple[int, float]:
+        """How many messages in how many seconds: 30/s → 30 in 1.01 s; 0.5/s → 1 in 2.02 s."""
+        count = max(1, int(per_second))
+        return count, SendWindow.MARGIN * count / per_second
+
+    def has_room(self, channel: str, per_second: float, now: float) -> bool:
+        count, seconds = self._shape(per_second)
+        left = self._left[channel]
+        while left and left[0] <= now - seconds:
+            left.popleft()
+        return len(left) < count
+
+    async def wait_turn(self, channel: str, per_second: float | None) -> None:
         if not per_second:
             return
         loop = asyncio.get_running_loop()
-        async with self._turns.setdefault(channel, PriorityTurns()).turn(priority):
-            wait = self._left.get(channel, float("-inf")) + self.MARGIN / per_second - loop.time()
-            if wait > 0:
-                await asyncio.sleep(wait)
-            self._left[channel] = loop.time()
+        while not self.has_room(channel, per_second, loop.time()):
+            await asyncio.sleep(self._left[channel][0] + self._shape(per_second)[1] - loop.time())
+        self._left[channel].append(loop.time())
 
 
-class PriorityTurns:
-    """A lock whose waiters get it lowest priority first, then in the order they came."""
+class SlotPool:
+    """The slots one process reserved on a channel, given out by priority: each message brings the slot it
+    reserved and waits; whenever the earliest slot in the pool is due, the most urgent waiting message (lowest
+    priority number, then the first come) goes in it. An answer reserved behind a batch of notices thus goes in
+    the first notice's slot, and that notice in the answer's later one: the process sends at exactly the moments
+    it reserved, so the channel's limit across processes holds, and answers do not wait for bulk."""
 
     def __init__(self) -> None:
-        self._held = False
-        self._waiting: list[tuple[int, int, asyncio.Future]] = []
+        self._slots: list[float] = []  # loop times
+        self._waiting: list[tuple[int, int]] = []  # (priority, arrival)
         self._arrivals = itertools.count()
+        self._changed = asyncio.Condition()
 
-    @contextlib.asynccontextmanager
-    async def turn(self, priority: int):
-        if self._held or self._waiting:
-            ready = asyncio.get_running_loop().create_future()
-            heapq.heappush(self._waiting, (priority, next(self._arrivals), ready))
+    async def give(self, at: float) -> None:
+        """A slot reserved by a message that went without it (an answer, in the room beside the slots) is left
+        to the others: the process sends no more messages than it reserved slots."""
+        heapq.heappush(self._slots, at)
+        async with self._changed:
+            self._changed.notify_all()
+
+    async def take(self, at: float, priority: int) -> None:
+        """Brings the slot at loop time `at` and returns when this message may go."""
+        me = (priority, next(self._arrivals))
+        heapq.heappush(self._slots, at)
+        heapq.heappush(self._waiting, me)
+        loop = asyncio.get_running_loop()
+        async with self._changed:
+            self._changed.notify_all()  # a more urgent waiter may now be first
             try:
-                await ready
-            except asyncio.CancelledError:
-                if ready.done() and not ready.cancelled():  # the turn was handed over just now: pass it on
-                    self._hand_over()
+                while True:
+                    wait = self._slots[0] - loop.time()
+                    if self._waiting[0] == me and wait <= 0:
+                        heapq.heappop(self._slots)
+                        heapq.heappop(self._waiting)
+                        self._changed.notify_all()
+                        return
+                    with contextlib.suppress(TimeoutError):
+                        async with asyncio.timeout(wait if self._waiting[0] == me else None):
+                            await self._changed.wait()
+            except asyncio.CancelledError:  # leaves, with the slot it brought, for the others
+                self._waiting.remove(me)
+                heapq.heapify(self._waiting)
+                self._changed.notify_all()
                 raise
-        self._held = True
-        try:
-            yield
-        finally:
-            self._hand_over()
-
-    def _hand_over(self) -> None:
-        while self._waiting:
-            *_, ready = heapq.heappop(self._waiting)
-            if not ready.done():
-                ready.set_result(None)
-                return
-        self._held = False

@@ -19,12 +19,13 @@ import logging
 import random
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.delivery import inbox, outbox, timers
 from bot.delivery.documents import UnknownDocument
 from bot.delivery.outbox import LANES, Lane, Outgoing
-from bot.delivery.pace import ChannelPace, ChatPace, Limits, Spacing, backoff
+from bot.delivery.pace import ChannelPace, ChatPace, Limits, SendWindow, SlotPool, backoff
 from bot.delivery.senders import Failed, OutsideWindow, RecipientGone, RetryLater, Sender, SendResult, Sent
 from bot.delivery.wakeup import TOPICS, Listener
 from bot.delivery.worker_settings import WorkerSettings
@@ -37,9 +38,23 @@ log = logging.getLogger(__name__)
 MAINTENANCE = "maintenance.prune"
 MAINTENANCE_EVERY = timedelta(hours=1)
 FINISHED_ROWS_KEPT = timedelta(days=30)
-BATCH_SECONDS = {"outbox": 0.5, "bulk": 0.2}  # of a rate-limited channel's sending claimed at once, per lane
 BATCHES_IN_FLIGHT = 2  # per lane: the next batch is claimed while the last one is still being sent
 CLAIM_AHEAD = timedelta(seconds=0.1)  # ... once that one's last slot is this near, so the channel never idles
+ZERO = timedelta(0)
+
+
+@dataclass(frozen=True)
+class Batching:
+    """How a lane claims: what it claims at once, and when it claims the next batch."""
+
+    seconds: float  # of a rate-limited channel's sending claimed at once
+    ahead: timedelta  # rows due this soon are claimed with those due now (a paced broadcast: fewer claims)
+    keeps_to_slots: bool  # the next batch only once the last one's slots are nearly used (else: when woken)
+
+
+# Answers are claimed the moment they are queued; bulk holds a fifth of a second of the channel at a time.
+BATCHING = {"outbox": Batching(0.5, ZERO, False), "bulk": Batching(0.2, timedelta(seconds=0.25), True)}
+EVERY_KIND = Batching(0.5, ZERO, True)  # `deliver_once()` without a lane (tools, tests)
 STOP_GRACE = 2.0  # seconds a stopping worker lets the batches in flight finish and be recorded
 SLOW_CLAIM = 0.05  # seconds; a claim is an index range read of a few ms at most when the planner knows the table
 FAILURE_PAUSE_CAP = 5.0  # seconds: a failing loop (the database away) tries again at least this often
@@ -60,7 +75,8 @@ class Worker:
         self.settings = settings or WorkerSettings()
         self.rng = rng or random.Random()
         self.channel_pace = ChannelPace()
-        self.spacing = Spacing()
+        self.window = SendWindow()
+        self.slot_pools: dict[str, SlotPool] = defaultdict(SlotPool)
         self._analyzed = float("-inf")
         self.chat_pace = {
             channel: ChatPace(limits.per_chat_per_second, limits.chat_burst)
@@ -166,12 +182,11 @@ class Worker:
     # --- the outbox ---------------------------------------------------------------------------------------
 
     def _batch_size(self, lane: Lane | None) -> int:
-        """With a rate limit, a fraction of a second's worth (`BATCH_SECONDS`): the slots a batch reserves are
+        """With a rate limit, a fraction of a second's worth (`Batching.seconds`): the slots a batch reserves are
         taken before those of anything claimed after it, so bulk batches are short."""
         rates = [self._limits(channel).per_second for channel in self.senders]
         if rates and all(rates):
-            seconds = BATCH_SECONDS[lane.topic] if lane else max(BATCH_SECONDS.values())
-            return max(1, min(self.settings.batch_size, int(min(rates) * seconds)))
+            return max(1, min(self.settings.batch_size, int(min(rates) * batching(lane).seconds)))
         return self.settings.batch_size
 
     def _limits(self, channel: str) -> Limits:
@@ -182,7 +197,7 @@ class Worker:
         The batch is sent and recorded in a task of its own, so the next claim does not wait for the record:
         a rate-limited channel gets its next batch just before the last one's slots run out."""
         key = lane.topic if lane else ""
-        await self._room_for_a_batch(key)
+        await self._room_for_a_batch(key, batching(lane))
         now = self.clock.now()
         async with self.database.transaction() as session:
             # A channel the platform paused ("too fast") is not even claimed from: when the pause ends, the
@@ -193,7 +208,9 @@ class Worker:
                 if (await self.channel_pace.paused_until(session, channel) or now) <= now
             ]
             started = loop_time()
-            batch = await outbox.claim(session, channels, self._batch_size(lane), now, self.settings.lease, lane)
+            batch = await outbox.claim(
+                session, channels, self._batch_size(lane), now, self.settings.lease, lane, batching(lane).ahead
+            )
             await self._keep_statistics_fresh(session, loop_time() - started)
             by_channel: dict[str, list[Outgoing]] = defaultdict(list)
             for message in batch:
@@ -212,11 +229,12 @@ class Worker:
         task.add_done_callback(self._in_flight[key].discard)
         return True
 
-    async def _room_for_a_batch(self, key: str) -> None:
-        """Waits until the lane has fewer than `BATCHES_IN_FLIGHT` batches out and its last slot is near."""
+    async def _room_for_a_batch(self, key: str, how: Batching) -> None:
+        """Waits until the lane has fewer than `BATCHES_IN_FLIGHT` batches out and, if it keeps to its slots,
+        until the last batch's last slot is near."""
         while len(flight := self._in_flight[key]) >= BATCHES_IN_FLIGHT:
             await asyncio.wait(flight, return_when=asyncio.FIRST_COMPLETED)
-        if flight and key in self._last_slot:
+        if how.keeps_to_slots and flight and key in self._last_slot:
             wait = (self._last_slot[key] - CLAIM_AHEAD - self.clock.now()).total_seconds()
             if wait > 0:
                 await asyncio.sleep(wait)
@@ -238,13 +256,21 @@ class Worker:
         log.info("outbox claim took %.0f ms: table statistics refreshed", claim_seconds * 1000)
 
     async def _send(self, message: Outgoing, slot: datetime) -> SendResult:
-        wait = (slot - self.clock.now()).total_seconds()
+        if message.not_before is not None and (early := (as_utc(message.not_before) - self.clock.now())) > ZERO:
+            await asyncio.sleep(early.total_seconds())  # claimed ahead (bulk paced by `not_before`)
+        at = loop_time() + (slot - self.clock.now()).total_seconds()
         pace = self.chat_pace.get(message.channel)
-        if pace is not None:
-            wait = max(wait, pace.delay(message.address, loop_time()))
-        if wait > 0:
-            await asyncio.sleep(wait)
-        await self.spacing.wait_turn(message.channel, self._limits(message.channel).per_second, message.priority)
+        if pace is not None and (delay := pace.delay(message.address, loop_time())) > 0:
+            await asyncio.sleep(delay)
+        per_second = self._limits(message.channel).per_second
+        if not per_second:
+            if at > loop_time():  # no limit: the slot is now, or when the platform's pause ends
+                await asyncio.sleep(at - loop_time())
+        elif message.urgent and self.window.has_room(message.channel, per_second, loop_time()):
+            await self.slot_pools[message.channel].give(at)  # an answer goes at once, in the room left by bulk
+        else:  # the process's reserved slots go to its most urgent messages first
+            await self.slot_pools[message.channel].take(at, message.priority)
+        await self.window.wait_turn(message.channel, per_second)
         try:
             return await self.senders[message.channel].send(message)
         except UnknownDocument as error:  # a row naming a builder no process has: trying again will not help
@@ -355,6 +381,10 @@ async def prune(session, timer, now: datetime) -> None:
     if pruned:
         log.info("maintenance: %d old rows pruned", pruned)
     await timers.schedule(session, MAINTENANCE, now + MAINTENANCE_EVERY, key=MAINTENANCE)
+
+
+def batching(lane: Lane | None) -> Batching:
+    return BATCHING[lane.topic] if lane else EVERY_KIND
 
 
 def loop_time() -> float:

@@ -93,7 +93,7 @@ async def test_an_official_writes_previews_and_sends_a_notice_and_gets_the_repor
     await official.say("Эртең саат 10до акимчиликте жыйын.")
     assert official.button_ids[:2] == ["ntc:fb:kk", "ntc:fb:ky"]
     await official.press("ntc:fb:kk")
-    assert official.button_ids[0] == "ntc:area:KZ-AKM" and "ntc:area:KZ-AKM-T1" in official.button_ids
+    assert official.button_ids[0] == "ntc:area:KZ-AKM" and "ntc:area:KZ-AKM-AKKOL" in official.button_ids
     await official.press("ntc:area:KZ-AKM")
     await official.say("всем")  # a button was expected: the question again
     assert "ntc:aud:everyone" in official.button_ids

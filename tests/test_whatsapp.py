@@ -416,9 +416,10 @@ async def test_re_engagement_required_takes_the_template_path(onboarded, whatsap
 
 
 async def wait_for_pending(database, kind: str = "notice") -> OutboxMessage:
+    """The row once a send failed: waiting for its retry (or, bulk being claimed a moment ahead, claimed for it)."""
     for _ in range(200):
-        rows = [row for row in await outbox_rows(database) if row.kind == kind and row.status == "pending"]
-        if rows and rows[0].attempts:
+        rows = [row for row in await outbox_rows(database) if row.kind == kind and row.status in ("pending", "sending")]
+        if rows and rows[0].last_error:
             return rows[0]
         await asyncio.sleep(0.02)
     raise AssertionError("the row was not tried")

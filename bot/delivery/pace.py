@@ -105,36 +105,44 @@ def backoff(attempt: int, base: float, cap: float, rng: random.Random | None = N
 
 class SendWindow:
     """Within one process, at most `per_second` messages of a channel in any second (a 1 % margin for the
-    network's jitter), counted from when they actually left. A message goes at once while the last second holds
-    fewer, else when the oldest of them falls out of it: bulk keeps to the reserved slots (`SlotPool`), so the
-    room left beside a broadcast is there for answers at once, and a channel late by a hiccup catches up
-    without ever passing its limit."""
+    network's jitter), counted from when they actually left. Bulk also goes evenly: one interval (with the same
+    margin) after the bulk message before it was planned to go, so a sleep that wakes a little late does not add
+    up over thousands of messages, and a batch delayed by a pause is not made up in a burst that the network's
+    jitter could squeeze into one second at the platform. An answer goes at once while the last second has room
+    for it (a broadcast paced below the limit leaves some), else when the oldest message falls out of it."""
 
     MARGIN = 1.01
 
     def __init__(self) -> None:
         self._left: dict[str, collections.deque[float]] = collections.defaultdict(collections.deque)
-
-    @staticmethod
-    def _shape(per_second: float) -> tuple[int, float]:
-        """How many messages in how many seconds: 30/s → 30 in 1.01 s; 0.5/s → 1 in 2.02 s."""
-        count = max(1, int(per_second))
-        return count, SendWindow.MARGIN * count / per_second
+        self._turns: dict[str, asyncio.Lock] = collections.defaultdict(asyncio.Lock)
+        self._next: dict[str, float] = {}  # when the next bulk message is planned to go, at the earliest
 
     def has_room(self, channel: str, per_second: float, now: float) -> bool:
-        count, seconds = self._shape(per_second)
-        left = self._left[channel]
-        while left and left[0] <= now - seconds:
-            left.popleft()
-        return len(left) < count
+        return self._wait(channel, per_second, now) <= 0
 
-    async def wait_turn(self, channel: str, per_second: float | None) -> None:
+    async def wait_turn(self, channel: str, per_second: float | None, evenly: bool = True) -> None:
         if not per_second:
             return
         loop = asyncio.get_running_loop()
-        while not self.has_room(channel, per_second, loop.time()):
-            await asyncio.sleep(self._left[channel][0] + self._shape(per_second)[1] - loop.time())
-        self._left[channel].append(loop.time())
+        ready = loop.time()
+        async with self._turns[channel] if evenly else contextlib.nullcontext():
+            planned = ready
+            if evenly:
+                planned = max(self._next.get(channel, ready), ready)
+                self._next[channel] = planned + self.MARGIN / per_second
+            while (wait := max(planned - loop.time(), self._wait(channel, per_second, loop.time()))) > 0:
+                await asyncio.sleep(wait)
+            self._left[channel].append(loop.time())
+
+    def _wait(self, channel: str, per_second: float, now: float) -> float:
+        """Seconds until the last second has room: 30/s → 30 in any 1.01 s; 0.5/s → 1 in any 2.02 s."""
+        count = max(1, int(per_second))
+        seconds = self.MARGIN * count / per_second
+        left = self._left[channel]
+        while left and left[0] <= now - seconds:
+            left.popleft()
+        return left[0] + seconds - now if len(left) >= count else 0.0
 
 
 class SlotPool:

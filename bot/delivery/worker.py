@@ -270,7 +270,7 @@ class Worker:
             await self.slot_pools[message.channel].give(at)  # an answer goes at once, in the room left by bulk
         else:  # the process's reserved slots go to its most urgent messages first
             await self.slot_pools[message.channel].take(at, message.priority)
-        await self.window.wait_turn(message.channel, per_second)
+        await self.window.wait_turn(message.channel, per_second, evenly=not message.urgent)
         try:
             return await self.senders[message.channel].send(message)
         except UnknownDocument as error:  # a row naming a builder no process has: trying again will not help

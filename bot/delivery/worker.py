@@ -50,11 +50,15 @@ class Batching:
     seconds: float  # of a rate-limited channel's sending claimed at once
     ahead: timedelta  # rows due this soon are claimed with those due now (a paced broadcast: fewer claims)
     keeps_to_slots: bool  # the next batch only once the last one's slots are nearly used (else: when woken)
+    background: bool  # its transactions wait, on SQLite, for those of people and answers waiting
 
 
 # Answers are claimed the moment they are queued; bulk holds a fifth of a second of the channel at a time.
-BATCHING = {"outbox": Batching(0.5, ZERO, False), "bulk": Batching(0.2, timedelta(seconds=0.25), True)}
-EVERY_KIND = Batching(0.5, ZERO, True)  # `deliver_once()` without a lane (tools, tests)
+BATCHING = {
+    "outbox": Batching(0.5, ZERO, keeps_to_slots=False, background=False),
+    "bulk": Batching(0.2, timedelta(seconds=0.25), keeps_to_slots=True, background=True),
+}
+EVERY_KIND = Batching(0.5, ZERO, keeps_to_slots=True, background=False)  # `deliver_once()` without a lane
 STOP_GRACE = 2.0  # seconds a stopping worker lets the batches in flight finish and be recorded
 SLOW_CLAIM = 0.05  # seconds; a claim is an index range read of a few ms at most when the planner knows the table
 FAILURE_PAUSE_CAP = 5.0  # seconds: a failing loop (the database away) tries again at least this often
@@ -196,10 +200,10 @@ class Worker:
         """Claims one batch of `lane`'s kinds (of every kind when None) and starts sending it; True if it had any.
         The batch is sent and recorded in a task of its own, so the next claim does not wait for the record:
         a rate-limited channel gets its next batch just before the last one's slots run out."""
-        key = lane.topic if lane else ""
-        await self._room_for_a_batch(key, batching(lane))
+        key, how = lane.topic if lane else "", batching(lane)
+        await self._room_for_a_batch(key, how)
         now = self.clock.now()
-        async with self.database.transaction() as session:
+        async with self.database.transaction(background=how.background) as session:
             # A channel the platform paused ("too fast") is not even claimed from: when the pause ends, the
             # queue is taken in priority order again, so answers go before the bulk that was waiting.
             channels = [
@@ -208,9 +212,8 @@ class Worker:
                 if (await self.channel_pace.paused_until(session, channel) or now) <= now
             ]
             started = loop_time()
-            batch = await outbox.claim(
-                session, channels, self._batch_size(lane), now, self.settings.lease, lane, batching(lane).ahead
-            )
+            size = self._batch_size(lane)
+            batch = await outbox.claim(session, channels, size, now, self.settings.lease, lane, how.ahead)
             await self._keep_statistics_fresh(session, loop_time() - started)
             by_channel: dict[str, list[Outgoing]] = defaultdict(list)
             for message in batch:
@@ -224,7 +227,7 @@ class Worker:
         if not batch:
             return False
         self._last_slot[key] = max(slots.values())
-        task = asyncio.create_task(self._deliver(batch, slots), name=f"worker-batch-{key}")
+        task = asyncio.create_task(self._deliver(batch, slots, how.background), name=f"worker-batch-{key}")
         self._in_flight[key].add(task)
         task.add_done_callback(self._in_flight[key].discard)
         return True
@@ -239,10 +242,10 @@ class Worker:
             if wait > 0:
                 await asyncio.sleep(wait)
 
-    async def _deliver(self, batch: list[Outgoing], slots: dict[int, datetime]) -> None:
+    async def _deliver(self, batch: list[Outgoing], slots: dict[int, datetime], background: bool) -> None:
         try:
             results = await asyncio.gather(*(self._send(message, slots[message.id]) for message in batch))
-            await self._record(list(zip(batch, results, strict=True)))
+            await self._record(list(zip(batch, results, strict=True)), background)
         except Exception:  # the database away: the rows keep their lease and go again when it expires
             log.exception("a batch of %d outbox rows was not recorded; they go again after their lease", len(batch))
 
@@ -279,9 +282,9 @@ class Worker:
             log.exception("sender %s failed on outbox row %s", message.channel, message.id)
             return RetryLater(f"{type(error).__name__}: {error}")
 
-    async def _record(self, outcomes: list[tuple[Outgoing, SendResult]]) -> None:
+    async def _record(self, outcomes: list[tuple[Outgoing, SendResult]], background: bool) -> None:
         now = self.clock.now()
-        async with self.database.transaction() as session:
+        async with self.database.transaction(background=background) as session:
             sent = [(message.id, result.message_id) for message, result in outcomes if isinstance(result, Sent)]
             await outbox.mark_sent(session, sent, now)
             self.sent += len(sent)
@@ -326,7 +329,7 @@ class Worker:
 
     async def fire_due_timers(self) -> bool:
         now = self.clock.now()
-        async with self.database.transaction() as session:
+        async with self.database.transaction(background=True) as session:
             due = await timers.claim_due(session, now, 50, self.settings.lease)
         for timer_id in due:
             await self._fire(timer_id)
@@ -334,8 +337,8 @@ class Worker:
 
     async def _fire(self, timer_id: int) -> None:
         now = self.clock.now()
-        try:
-            async with self.database.transaction() as session:
+        try:  # a timer's work (a broadcast's next chunk, reminders) waits for people's transactions on SQLite
+            async with self.database.transaction(background=True) as session:
                 timer = await session.get(Timer, timer_id)
                 action = timers.action_for(timer.kind)
                 if action is None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import collections
 import contextlib
 import sqlite3
@@ -22,6 +21,7 @@ from sqlalchemy.dialects.sqlite.aiosqlite import AsyncAdapt_aiosqlite_connection
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
 from bot.delivery.wakeup import Wakeups, channel_name
+from bot.storage.turns import BACKGROUND, FOREGROUND, PriorityTurns
 
 T = TypeVar("T")
 # What asyncpg raises when the server went away under a statement (SQLAlchemy's own statements raise DBAPIError).
@@ -70,17 +70,18 @@ class Database:
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self.wakeups = Wakeups()
         # SQLite has one writer at a time; taking turns here is cheaper than its busy-wait and never deadlocks.
-        self._sqlite_turn = asyncio.Lock() if self.is_sqlite else None
+        self._sqlite_turns = PriorityTurns() if self.is_sqlite else None
 
     @contextlib.asynccontextmanager
-    async def transaction(self) -> AsyncIterator[AsyncSession]:
+    async def transaction(self, background: bool = False) -> AsyncIterator[AsyncSession]:
         """A session inside one transaction: committed when the block ends, rolled back on an exception.
 
-        Work queued in it (`bot.delivery.wakeup.wake_after_commit`) wakes the workers once it commits.
+        Work queued in it (`bot.delivery.wakeup.wake_after_commit`) wakes the workers once it commits. On SQLite a
+        `background` transaction (bulk sending, timers) takes its turn after every other one waiting.
         """
         async with contextlib.AsyncExitStack() as stack:
-            if self._sqlite_turn is not None:
-                await stack.enter_async_context(self._sqlite_turn)
+            if self._sqlite_turns is not None:
+                await stack.enter_async_context(self._sqlite_turns.turn(BACKGROUND if background else FOREGROUND))
             session = await stack.enter_async_context(self.sessions())
             try:
                 async with session.begin():

@@ -1,0 +1,51 @@
+"""SQLite's turns at its one writer: people's and answers' transactions before background work waiting."""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot.storage.turns import BACKGROUND, FOREGROUND, PriorityTurns
+
+
+async def test_a_waiting_foreground_turn_goes_before_background_turns_that_came_first():
+    turns, order = PriorityTurns(), []
+
+    async def take(name: str, priority: int) -> None:
+        async with turns.turn(priority):
+            order.append(name)
+            await asyncio.sleep(0.01)
+
+    first = asyncio.create_task(take("broadcast chunk", BACKGROUND))
+    await asyncio.sleep(0)
+    later = [asyncio.create_task(take(f"bulk record {number}", BACKGROUND)) for number in (1, 2)]
+    await asyncio.sleep(0)
+    cancelled = asyncio.create_task(take("cancelled answer", FOREGROUND))
+    await asyncio.sleep(0)
+    cancelled.cancel()
+    answer = asyncio.create_task(take("answer", FOREGROUND))
+    await asyncio.gather(first, *later, answer)
+    assert order == ["broadcast chunk", "answer", "bulk record 1", "bulk record 2"]
+
+
+async def test_a_turn_handed_to_a_waiter_cancelled_at_that_moment_passes_on():
+    turns, order = PriorityTurns(), []
+    holder_in, release = asyncio.Event(), asyncio.Event()
+
+    async def hold() -> None:
+        async with turns.turn():
+            holder_in.set()
+            await release.wait()
+
+    async def take(name: str) -> None:
+        async with turns.turn():
+            order.append(name)
+
+    holder = asyncio.create_task(hold())
+    await holder_in.wait()
+    doomed, survivor = asyncio.create_task(take("doomed")), asyncio.create_task(take("survivor"))
+    await asyncio.sleep(0)
+    release.set()
+    await asyncio.sleep(0)  # the holder leaves and hands the turn to `doomed` ...
+    doomed.cancel()  # ... which is cancelled before it runs
+    await asyncio.gather(holder, survivor)
+    assert order == ["survivor"]

@@ -6,68 +6,29 @@ media store attached as in production (bot.app). Each file must arrive with the 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import time
 
-import aiohttp
 import pytest
-from aiohttp.test_utils import TestServer
 from sqlalchemy import func, select
 
-from bot.app import build_web_app
-from bot.channels.telegram import TelegramChannel, TelegramSender, bot_for
-from bot.channels.whatsapp import WhatsAppChannel, WhatsAppSender
 from bot.media import formats
 from bot.media import store as media_store
-from bot.media.files import attach
 from bot.storage.models import MediaFile, OutboxMessage, Referral
-from tests.delivery import running_worker, settled
-from tests.fake_graph import PHONE_NUMBER_ID, FakeGraphAPI
-from tests.fake_graph import TOKEN as GRAPH_TOKEN
-from tests.fake_telegram import TOKEN, FakeBotAPI
+from tests import test_returnees_e2e as e2e
+from tests.delivery import settled
+from tests.fake_graph import FakeGraphAPI
+from tests.fake_telegram import FakeBotAPI
 from tests.officials import make_official
-from tests.test_returnees_e2e import RETURNEE, TEMPLATES, VILLAGE_AA, VILLAGE_FP, TelegramFocalPoint
-from tests.whatsapp_people import APP_SECRET, VERIFY_TOKEN, WhatsAppPerson, _single_message, post
+from tests.test_returnees_e2e import RETURNEE, VILLAGE_AA, VILLAGE_FP, TelegramFocalPoint
+from tests.whatsapp_people import WhatsAppPerson, _single_message, post
 
 MB = formats.MB
+apis, channels = e2e.apis, e2e.channels  # the fixtures: both channels served, the worker sending
 PHOTO = b"\xff\xd8\xff\xe0" + bytes(range(256)) * 64  # a JPEG's first bytes and 16 KB more
 VOICE = b"OggS\x00\x02" + bytes(range(255, -1, -1)) * 32
 PDF = b"%PDF-1.4\n" + b"spravka " * 1000
 WHATSAPP_FP = "996555000111"
-
-
-@pytest.fixture
-async def apis():
-    graph, telegram = FakeGraphAPI(), FakeBotAPI()
-    await graph.start()
-    await telegram.start()
-    yield graph, telegram
-    await graph.close()
-    await telegram.close()
-
-
-@pytest.fixture
-async def channels(engine, apis):
-    """The WhatsApp webhook served, Telegram polled, one worker sending for both; media as bot.app wires it."""
-    graph, telegram = apis
-    bot = bot_for(TOKEN, telegram.base_url)
-    whatsapp_sender = WhatsAppSender(GRAPH_TOKEN, PHONE_NUMBER_ID, TEMPLATES, graph.base_url, engine.clock)
-    senders = {"whatsapp": whatsapp_sender, "telegram": TelegramSender(bot)}
-    attach(senders, engine.database, engine.clock)
-    app = build_web_app(engine, ["whatsapp"])
-    WhatsAppChannel(engine, PHONE_NUMBER_ID, TEMPLATES).mount_webhook(app, APP_SECRET, VERIFY_TOKEN)
-    server = TestServer(app, host="127.0.0.1")
-    await server.start_server()
-    polling = asyncio.create_task(TelegramChannel(engine, bot).run_polling(polling_timeout=1))
-    async with running_worker(engine, senders), aiohttp.ClientSession(base_url=str(server.make_url(""))) as client:
-        yield client
-    polling.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await polling
-    await server.close()
-    await whatsapp_sender.close()
-    await bot.session.close()
 
 
 # --- people ----------------------------------------------------------------------------------------------

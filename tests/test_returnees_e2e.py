@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from bot.app import build_web_app
 from bot.channels.telegram import TelegramChannel, TelegramSender, bot_for
 from bot.channels.whatsapp import Templates, WhatsAppChannel, WhatsAppSender
+from bot.media.files import attach
 from bot.returnees.report import referral_figures
 from bot.storage.models import Referral, ReferralDetails, ReferralMessage
 from tests.delivery import running_worker, settled
@@ -46,11 +47,13 @@ async def apis():
 
 @pytest.fixture
 async def channels(engine, apis):
-    """The worker sending for WhatsApp and Telegram, the WhatsApp webhook served, Telegram polled."""
+    """The worker sending for WhatsApp and Telegram (files passed on as `bot.app` wires them), the WhatsApp webhook
+    served, Telegram polled."""
     graph, telegram = apis
     bot = bot_for(TOKEN, telegram.base_url)
     whatsapp_sender = WhatsAppSender(GRAPH_TOKEN, PHONE_NUMBER_ID, TEMPLATES, graph.base_url, engine.clock)
     senders = {"whatsapp": whatsapp_sender, "telegram": TelegramSender(bot)}
+    attach(senders, engine.database, engine.clock)
     app = build_web_app(engine, ["whatsapp"])
     WhatsAppChannel(engine, PHONE_NUMBER_ID, TEMPLATES).mount_webhook(app, APP_SECRET, VERIFY_TOKEN)
     server = TestServer(app, host="127.0.0.1")

@@ -55,7 +55,8 @@ class Lane:
         return [PRIORITY[kind] for kind in self.kinds]
 
 
-LANES = (Lane("outbox", (Kind.ANSWER, Kind.RELAY)), Lane("bulk", (Kind.NOTICE, Kind.BROADCAST)))
+URGENT = (Kind.ANSWER, Kind.RELAY)  # someone is waiting for these now
+LANES = (Lane("outbox", URGENT), Lane("bulk", (Kind.NOTICE, Kind.BROADCAST)))
 
 
 def wake(session: AsyncSession, *kinds: Kind | str) -> None:
@@ -90,7 +91,7 @@ class Outgoing:
     @property
     def urgent(self) -> bool:
         """An answer or a relay: someone is waiting for it now."""
-        return Kind(self.kind) in LANES[0].kinds
+        return Kind(self.kind) in URGENT
 
 
 def _insert(session: AsyncSession):
@@ -304,7 +305,7 @@ def _of(lane: Lane | None):
     return OutboxMessage.priority.in_(lane.priorities) if lane else and_(True)
 
 
-async def next_due(session: AsyncSession, channels: Iterable[str], lane: Lane | None = None) -> datetime | None:
+async def next_due(session: AsyncSession, channels: Iterable[str], lane: Lane) -> datetime | None:
     """When the earliest waiting row (of `lane`'s kinds) may go: how long an idle worker may sleep."""
     return await session.scalar(
         select(func.min(OutboxMessage.not_before)).where(

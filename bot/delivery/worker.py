@@ -58,7 +58,6 @@ BATCHING = {
     "outbox": Batching(0.5, ZERO, keeps_to_slots=False, background=False),
     "bulk": Batching(0.2, timedelta(seconds=0.25), keeps_to_slots=True, background=True),
 }
-EVERY_KIND = Batching(0.5, ZERO, keeps_to_slots=True, background=False)  # `deliver_once()` without a lane
 STOP_GRACE = 2.0  # seconds a stopping worker lets the batches in flight finish and be recorded
 SLOW_CLAIM = 0.05  # seconds; a claim is an index range read of a few ms at most when the planner knows the table
 FAILURE_PAUSE_CAP = 5.0  # seconds: a failing loop (the database away) tries again at least this often
@@ -185,7 +184,7 @@ class Worker:
 
     # --- the outbox ---------------------------------------------------------------------------------------
 
-    def _batch_size(self, lane: Lane | None) -> int:
+    def _batch_size(self, lane: Lane) -> int:
         """With a rate limit, a fraction of a second's worth (`Batching.seconds`): the slots a batch reserves are
         taken before those of anything claimed after it, so bulk batches are short."""
         rates = [self._limits(channel).per_second for channel in self.senders]
@@ -196,12 +195,12 @@ class Worker:
     def _limits(self, channel: str) -> Limits:
         return self.settings.limits.get(channel, Limits(None))
 
-    async def deliver_once(self, lane: Lane | None = None) -> bool:
-        """Claims one batch of `lane`'s kinds (of every kind when None) and starts sending it; True if it had any.
+    async def deliver_once(self, lane: Lane) -> bool:
+        """Claims one batch of `lane`'s kinds and starts sending it; True if it had any.
         The batch is sent and recorded in a task of its own, so the next claim does not wait for the record:
         a rate-limited channel gets its next batch just before the last one's slots run out."""
-        key, how = lane.topic if lane else "", batching(lane)
-        await self._room_for_a_batch(key, how)
+        how = batching(lane)
+        await self._room_for_a_batch(lane.topic, how)
         now = self.clock.now()
         async with self.database.transaction(background=how.background) as session:
             # A channel the platform paused ("too fast") is not even claimed from: when the pause ends, the
@@ -226,10 +225,10 @@ class Worker:
                 slots.update((message.id, slot) for message, slot in zip(messages, reserved, strict=True))
         if not batch:
             return False
-        self._last_slot[key] = max(slots.values())
-        task = asyncio.create_task(self._deliver(batch, slots, how.background), name=f"worker-batch-{key}")
-        self._in_flight[key].add(task)
-        task.add_done_callback(self._in_flight[key].discard)
+        self._last_slot[lane.topic] = max(slots.values())
+        task = asyncio.create_task(self._deliver(batch, slots, how.background), name=f"worker-batch-{lane.topic}")
+        self._in_flight[lane.topic].add(task)
+        task.add_done_callback(self._in_flight[lane.topic].discard)
         return True
 
     async def _room_for_a_batch(self, key: str, how: Batching) -> None:
@@ -386,8 +385,8 @@ async def prune(session, timer, now: datetime) -> None:
     await timers.schedule(session, MAINTENANCE, now + MAINTENANCE_EVERY, key=MAINTENANCE)
 
 
-def batching(lane: Lane | None) -> Batching:
-    return BATCHING[lane.topic] if lane else EVERY_KIND
+def batching(lane: Lane) -> Batching:
+    return BATCHING[lane.topic]
 
 
 def loop_time() -> float:

@@ -20,7 +20,7 @@ from tests.delivery import settled
 from tests.fake_graph import FakeGraphAPI
 from tests.fake_telegram import FakeBotAPI
 from tests.officials import make_official
-from tests.test_returnees_e2e import RETURNEE, VILLAGE_AA, VILLAGE_FP, TelegramFocalPoint
+from tests.test_returnees_e2e import RETURNEE, VILLAGE_AA, VILLAGE_FP, TelegramFocalPoint, ask_for_help
 from tests.whatsapp_people import WhatsAppPerson, _single_message, post
 
 MB = formats.MB
@@ -57,12 +57,7 @@ async def whatsapp_returnee(channels, graph, database, user: str = RETURNEE) -> 
     await person.say("Салам")
     await person.press("lang:ky")
     await person.press("consent:yes")
-    await person.press("ret:start")
-    await person.say("Dzhany Aryk")
-    for step in (f"pl:yes:{VILLAGE_AA}", "ret:when:1", "ret:from:ru", "ret:need:documents", "ret:need:done"):
-        await person.press(step)
-    await person.press("ret:note:skip")
-    await person.press("ret:send:yes")
+    await ask_for_help(person, "Dzhany Aryk", when="1", need="documents")
     return person
 
 
@@ -213,12 +208,7 @@ async def test_from_telegram_to_telegram_a_file_still_goes_by_its_file_id_withou
     await person.say("/start")
     await person.press("lang:ru")
     await person.press("consent:yes")
-    await person.press("ret:start")
-    await person.say("Жаны-Арык")
-    for step in (f"pl:yes:{VILLAGE_AA}", "ret:when:skip", "ret:from:ru", "ret:need:psych", "ret:need:done"):
-        await person.press(step)
-    await person.press("ret:note:skip")
-    await person.press("ret:send:yes")
+    await ask_for_help(person, "Жаны-Арык", when="skip", need="psych")
     await focal.press(f"fp:acc:{await request_number(database)}")
     photo = [{"file_id": "AgADsmall", "file_unique_id": "s", "width": 9, "height": 9, "file_size": 100}]
     photo.append({"file_id": "AgADlarge", "file_unique_id": "l", "width": 90, "height": 90, "file_size": 900})

@@ -69,6 +69,16 @@ async def channels(engine, apis):
     await bot.session.close()
 
 
+async def ask_for_help(person, typed_place: str, when: str, need: str) -> None:
+    """From the menu to a request sent: the village typed and confirmed, back from Russia, one need, no note."""
+    await person.press("ret:start")
+    await person.say(typed_place)
+    for step in (f"pl:yes:{VILLAGE_AA}", f"ret:when:{when}", "ret:from:ru", f"ret:need:{need}", "ret:need:done"):
+        await person.press(step)
+    await person.press("ret:note:skip")
+    await person.press("ret:send:yes")
+
+
 class TelegramFocalPoint:
     def __init__(self, api: FakeBotAPI, chat: int):
         self.api, self.chat = api, chat
@@ -207,12 +217,7 @@ async def test_on_telegram_both_ways_a_voice_note_and_a_photo_go_on_as_files(eng
         await side.press("consent:yes")
     async with database.transaction() as session:
         await make_official(session, str(focal.chat), "focal_point", VILLAGE_AA, clock.now(), channel="telegram")
-    await person.press("ret:start")
-    await person.say("Жаны-Арык")
-    for step in (f"pl:yes:{VILLAGE_AA}", "ret:when:skip", "ret:from:ru", "ret:need:psych", "ret:need:done"):
-        await person.press(step)
-    await person.press("ret:note:skip")
-    await person.press("ret:send:yes")
+    await ask_for_help(person, "Жаны-Арык", when="skip", need="psych")
     async with database.transaction() as session:
         number = await session.scalar(select(Referral.id))
     await focal.press(f"fp:acc:{number}")

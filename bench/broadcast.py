@@ -23,7 +23,7 @@ import time
 from common import POSTGRES_URL, TOKEN, FakeBotAPIProcess, most_in_any_window, percentile, scratch_database
 from sqlalchemy import select
 
-from bot import places
+from bot import heap, places
 from bot.broadcasts import demo, manage
 from bot.channels.telegram import TelegramSender, bot_for
 from bot.clock import SystemClock
@@ -118,6 +118,7 @@ async def run(args) -> None:
             seeded_in = time.monotonic() - seeding
             bot = bot_for(TOKEN, fake.base_url)
             worker = Worker(engine, {"telegram": TelegramSender(bot)}, WorkerSettings(limits={"telegram": limits}))
+            heap.settle()  # as the long-running commands do (bot.heap)
             await worker.start()
             chat = Chat(engine, args.chat_rate)
             alone = await chat.run(args.chat_seconds, 0)

@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from common import POSTGRES_URL, TOKEN, FakeBotAPIProcess, cpu_seconds, most_in_any_window, scratch_database
 from sqlalchemy import text
 
+from bot import heap
 from bot.channels.telegram import TelegramSender, bot_for
 from bot.conversation import Reply
 from bot.delivery import outbox
@@ -67,6 +68,7 @@ async def run(args) -> None:
             settings = WorkerSettings(batch_size=args.batch_size, limits={"telegram": limits})
             worker = Worker(engine, {"telegram": TelegramSender(bot)}, settings)
             started, cpu_started = time.monotonic(), cpu_seconds()
+            heap.settle()  # as the long-running commands do (bot.heap)
             await worker.start()
             deadline = started + (args.seconds or 1e9)
             while worker.sent < args.messages and time.monotonic() < deadline:

@@ -32,6 +32,7 @@ import time
 from common import POSTGRES_URL, RecordingSender, cpu_seconds, percentile, scratch_database
 from sqlalchemy import and_, func, select
 
+from bot import heap
 from bot.conversation import Incoming
 from bot.delivery.worker import Worker
 from bot.delivery.worker_settings import WorkerSettings
@@ -144,6 +145,7 @@ async def closed_loop(database, args) -> None:
             await run.handle(incoming(number, step_number, step))
 
     if worker:
+        heap.settle()  # as the long-running commands do (bot.heap)
         await worker.start()
     started, cpu_started = time.perf_counter(), cpu_seconds()
     await asyncio.gather(*(person(number, steps) for number, steps in enumerate(scripts)))
@@ -183,6 +185,8 @@ async def open_loop(database, args) -> None:
         for person, step in ((n % args.users, n // args.users) for n in range(total))
     ]
     offer = run.receive if args.path == "inbox" else run.handle
+
+    heap.settle()  # as the long-running commands do (bot.heap)
 
     await worker.start()
     tasks: set[asyncio.Task] = set()

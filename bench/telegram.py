@@ -25,6 +25,7 @@ from aiogram.filters import CommandStart
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message
 from common import POSTGRES_URL, TOKEN, FakeBotAPIProcess, cpu_seconds, scratch_database
 
+from bot import heap
 from bot.channels.telegram import TelegramChannel, TelegramSender, bot_for
 from bot.delivery.pace import Limits
 from bot.delivery.worker import Worker
@@ -83,6 +84,7 @@ async def bare(people: int) -> float:
 
     with FakeBotAPIProcess() as fake:
         bot = bot_for(TOKEN, fake.base_url)
+        heap.settle()  # the same for both sides: this process imported Joldas too
         polling = asyncio.create_task(dp.start_polling(bot, handle_signals=False, close_bot_session=False))
         try:
             return await press_start(fake, people, "bare")
@@ -103,6 +105,7 @@ async def joldas(people: int, database_kind: str, postgres_url: str) -> float:
             worker = Worker(
                 engine, {"telegram": TelegramSender(bot)}, WorkerSettings(limits={"telegram": Limits(None)})
             )
+            heap.settle()  # as the long-running commands do (bot.heap)
             await worker.start()
             polling = asyncio.create_task(channel.run_polling())
             try:

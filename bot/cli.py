@@ -13,6 +13,7 @@ import asyncpg
 from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot import heap
 from bot.app import (
     Channels,
     NotConfigured,
@@ -127,6 +128,7 @@ async def chat(settings: Settings, args: argparse.Namespace) -> None:
     engine = await open_engine(settings)
     sender = ConsoleSender(sys.stdout, Path(settings.console_files_dir))
     worker = Worker(engine, {"console": sender}, settings.worker(process_inbox=False))
+    heap.settle()
     await worker.start()
     try:
         await ConsoleChat(engine, sender, args.user, args.lang).run()
@@ -148,6 +150,7 @@ async def run_channel(settings: Settings, args: argparse.Namespace) -> None:
         raise UsageError("TELEGRAM_BOT_TOKEN is not set (see .env.example)")
     channels = configured(settings, engine)
     worker = Worker(engine, channels.senders, settings.worker())
+    heap.settle()
     await worker.start()
     try:
         await channels.telegram.run_polling()
@@ -168,6 +171,7 @@ async def serve(settings: Settings, args: argparse.Namespace) -> None:
     worker = None if args.no_worker else Worker(engine, channels.senders, settings.worker())
     runner = web.AppRunner(app)
     await runner.setup()
+    heap.settle()
     try:
         await web.TCPSite(runner, args.host, args.port).start()
     except OSError as error:
@@ -190,6 +194,7 @@ async def work(settings: Settings, args: argparse.Namespace) -> None:
     engine = await open_engine(settings)
     channels = configured(settings, engine)
     log.info("worker started; sending for: %s", ", ".join(channels.senders) or "no channel configured")
+    heap.settle()
     try:
         await Worker(engine, channels.senders, settings.worker()).run()
     finally:

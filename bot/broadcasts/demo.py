@@ -15,6 +15,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.content.regions import regions
+from bot.storage.database import refresh_statistics
 from bot.storage.models import Contact, PackageProfile, Place
 
 CHANNELS = ("telegram", "whatsapp", "console")
@@ -113,6 +114,7 @@ async def seed(
                 ],
             )
     made.places = min(contacts, len(spots))
+    await refresh_statistics(session, Contact, PackageProfile)
     return made
 
 

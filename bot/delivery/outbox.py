@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, func, select, text, update
+from sqlalchemy import and_, delete, exists, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -289,11 +289,6 @@ async def claim(
         .order_by(OutboxMessage.priority, OutboxMessage.id)
     )
     return [Outgoing(*row) for row in rows]
-
-
-async def refresh_statistics(session: AsyncSession) -> None:
-    """PostgreSQL: fresh planner statistics for the outbox (cheap: ANALYZE samples the table)."""
-    await session.execute(text("ANALYZE outbox"))
 
 
 async def release_expired_leases(session: AsyncSession, now: datetime) -> int:

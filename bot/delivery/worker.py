@@ -31,7 +31,8 @@ from bot.delivery.wakeup import TOPICS, Listener
 from bot.delivery.worker_settings import WorkerSettings
 from bot.engine import Engine
 from bot.media import store as media_store
-from bot.storage.models import Timer, as_utc
+from bot.storage.database import refresh_statistics
+from bot.storage.models import OutboxMessage, Timer, as_utc
 
 log = logging.getLogger(__name__)
 
@@ -254,7 +255,7 @@ class Worker:
         if self.database.is_sqlite or claim_seconds < SLOW_CLAIM or loop_time() - self._analyzed < 60:
             return
         self._analyzed = loop_time()
-        await outbox.refresh_statistics(session)
+        await refresh_statistics(session, OutboxMessage)
         log.info("outbox claim took %.0f ms: table statistics refreshed", claim_seconds * 1000)
 
     async def _send(self, message: Outgoing, slot: datetime) -> SendResult:

@@ -10,6 +10,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.places.content import PlaceRecord, content_places
+from bot.storage.database import refresh_statistics
 from bot.storage.models import Place
 
 # What a record sets on its row. An empty KATO code or source never blanks a stored one: the content files
@@ -81,6 +82,7 @@ async def ensure_loaded(session: AsyncSession) -> int:
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     rows = [_values(record, paths[record.id]) for record in missing]
     await session.execute(insert(Place).on_conflict_do_nothing(index_elements=["id"]), rows)
+    await refresh_statistics(session, Place)
     _changed()
     return len(missing)
 
@@ -115,6 +117,7 @@ async def write(session: AsyncSession, records: list[PlaceRecord]) -> Written:
             await _move_descendants(session, old_path, place.path)
         counts["updated"] += 1
     await session.flush()
+    await refresh_statistics(session, Place)
     _changed()
     return Written(**counts)
 

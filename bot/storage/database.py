@@ -16,12 +16,12 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import event, exc
+from sqlalchemy import event, exc, text
 from sqlalchemy.dialects.sqlite.aiosqlite import AsyncAdapt_aiosqlite_connection, AsyncAdapt_aiosqlite_cursor
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
 from bot.delivery.wakeup import Wakeups, channel_name
-from bot.storage.turns import BACKGROUND, FOREGROUND, PriorityTurns
+from bot.storage.turns import BACKGROUND, FOREGROUND, ForegroundFirst, PriorityTurns
 
 T = TypeVar("T")
 # What asyncpg raises when the server went away under a statement (SQLAlchemy's own statements raise DBAPIError).
@@ -70,18 +70,18 @@ class Database:
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self.wakeups = Wakeups()
         # SQLite has one writer at a time; taking turns here is cheaper than its busy-wait and never deadlocks.
-        self._sqlite_turns = PriorityTurns() if self.is_sqlite else None
+        # PostgreSQL runs transactions side by side: background ones only wait for people's (bot.storage.turns).
+        self._turns = PriorityTurns() if self.is_sqlite else ForegroundFirst()
 
     @contextlib.asynccontextmanager
     async def transaction(self, background: bool = False) -> AsyncIterator[AsyncSession]:
         """A session inside one transaction: committed when the block ends, rolled back on an exception.
 
-        Work queued in it (`bot.delivery.wakeup.wake_after_commit`) wakes the workers once it commits. On SQLite a
-        `background` transaction (bulk sending, timers) takes its turn after every other one waiting.
+        Work queued in it (`bot.delivery.wakeup.wake_after_commit`) wakes the workers once it commits. A
+        `background` transaction (bulk sending, timers) gives way to people's (`bot.storage.turns`).
         """
         async with contextlib.AsyncExitStack() as stack:
-            if self._sqlite_turns is not None:
-                await stack.enter_async_context(self._sqlite_turns.turn(BACKGROUND if background else FOREGROUND))
+            await stack.enter_async_context(self._turns.turn(BACKGROUND if background else FOREGROUND))
             session = await stack.enter_async_context(self.sessions())
             try:
                 async with session.begin():
@@ -139,6 +139,15 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+async def refresh_statistics(session: AsyncSession, *tables: type) -> None:
+    """After a bulk load (thousands of rows at once): PostgreSQL's planner statistics of these tables now,
+    not when autovacuum gets to them (never, where it is off). Without them a broadcast's audience query read
+    all 55,000 people of a region and sorted them for every chunk of 200 (60 ms instead of 0.5 ms, beside the
+    answers of people chatting). SQLite's planner goes by its indexes without statistics: nothing to do there."""
+    if session.bind.dialect.name == "postgresql":
+        await session.execute(text("ANALYZE " + ", ".join(table.__tablename__ for table in tables)))
 
 
 def notified_in_transaction(session: AsyncSession, topic: str) -> None:

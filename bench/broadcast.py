@@ -20,7 +20,7 @@ import asyncio
 import os
 import time
 
-from common import POSTGRES_URL, TOKEN, FakeBotAPIProcess, most_in_any_window, percentile, scratch_database
+from common import POSTGRES_URL, TOKEN, FakeBotAPIProcess, LoopLag, most_in_any_window, percentile, scratch_database
 from sqlalchemy import select
 
 from bot import heap, places
@@ -121,8 +121,11 @@ async def run(args) -> None:
             heap.settle()  # as the long-running commands do (bot.heap)
             await worker.start()
             chat = Chat(engine, args.chat_rate)
-            alone = await chat.run(args.chat_seconds, 0)
-            await asyncio.sleep(2)  # the last answers of the quiet phase
+            lag = LoopLag()
+            with lag:
+                alone = await chat.run(args.chat_seconds, 0)
+                await asyncio.sleep(2)  # the last answers of the quiet phase
+                lag_alone = lag.lateness()
 
             async with database.transaction() as session:
                 broadcast = await manage.create(
@@ -138,7 +141,9 @@ async def run(args) -> None:
                 sent_at = time.monotonic()
                 await manage.send(session, None, broadcast, engine.clock.now())
             watch = asyncio.create_task(watched(database, broadcast.id, args.no_wait))
-            during = await chat.run(args.chat_seconds, len(alone))
+            with lag:
+                during = await chat.run(args.chat_seconds, len(alone))
+                lag_during = lag.lateness()
             if args.no_wait:
                 await asyncio.sleep(2)  # the last answers
                 watch.cancel()
@@ -169,6 +174,7 @@ async def run(args) -> None:
     print(f"  broadcast   {ms(busy)}")
     if quiet and busy:
         print(f"  p99 ratio   {percentile(busy, 0.99) / percentile(quiet, 0.99):.2f} (target ≤ 1.20)")
+    print(f"  loop late   alone {ms(lag_alone)}; during {ms(lag_during)} (a task due every 5 ms)")
     for name, (quiet_part, busy_part) in stages.items():
         print(f"  {name} alone {ms(quiet_part)}; during {ms(busy_part)}")
 

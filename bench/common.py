@@ -99,6 +99,34 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, int(round(share * len(ordered) + 0.5)) - 1))]
 
 
+class LoopLag:
+    """How late the event loop runs a task that wants to run every `every` seconds: the time anything ready
+    (an answer) waits behind whatever holds the loop. `lateness()` gives the samples since the last call."""
+
+    def __init__(self, every: float = 0.005):
+        self.every = every
+        self.samples: list[float] = []
+        self._task: asyncio.Task | None = None
+
+    async def _watch(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            due = loop.time() + self.every
+            await asyncio.sleep(self.every)
+            self.samples.append(loop.time() - due)
+
+    def __enter__(self) -> LoopLag:
+        self._task = asyncio.get_running_loop().create_task(self._watch())
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self._task.cancel()
+
+    def lateness(self) -> list[float]:
+        taken, self.samples = self.samples, []
+        return taken
+
+
 def most_in_any_window(moments: list[float], width: float = 1.0) -> int:
     """The most events in any half-open window [t, t + width) (a sliding window, not whole seconds)."""
     ordered = sorted(moments)

@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import concurrent.futures
+import multiprocessing
 import random
 import resource
 import time
@@ -37,6 +39,7 @@ from bot.conversation import Incoming
 from bot.delivery.worker import Worker
 from bot.delivery.worker_settings import WorkerSettings
 from bot.engine import Engine
+from bot.storage.database import Database
 from bot.storage.models import InboxUpdate, OutboxMessage
 from handlers import build_router
 
@@ -132,24 +135,36 @@ def ms(values: list[float]) -> str:
     )
 
 
-async def closed_loop(database, args) -> None:
-    engine = Engine(database, build_router())
-    sender = RecordingSender(CHANNEL)
-    worker = None if args.no_worker else Worker(engine, {CHANNEL: sender}, WorkerSettings())
+def scripts_for(args, first: int, users: int) -> dict[int, list[dict]]:
+    rng = random.Random(args.seed if first == 0 else f"{args.seed}:{first}")
+    return {first + number: script(rng, args.entries) for number in range(users)}
+
+
+async def people_at_once(engine: Engine, sender: RecordingSender, args, first: int, users: int) -> tuple[Run, float]:
+    """`users` people from number `first` on, each sending their next update when the last was handled;
+    returns the run and when the last update was handled (perf_counter, the same clock in every process)."""
     run = Run(engine, sender)
-    rng = random.Random(args.seed)
-    scripts = [script(rng, args.entries) for _ in range(args.users)]
 
     async def person(number: int, steps: list[dict]) -> None:
         for step_number, step in enumerate(steps):
             await run.handle(incoming(number, step_number, step))
 
+    await asyncio.gather(*(person(number, steps) for number, steps in scripts_for(args, first, users).items()))
+    return run, time.perf_counter()
+
+
+async def closed_loop(database, args) -> None:
+    if args.processes > 1:
+        return await closed_loop_in_processes(database, args)
+    engine = Engine(database, build_router())
+    sender = RecordingSender(CHANNEL)
+    worker = None if args.no_worker else Worker(engine, {CHANNEL: sender}, WorkerSettings())
+    heap.settle()  # as the long-running commands do (bot.heap)
     if worker:
-        heap.settle()  # as the long-running commands do (bot.heap)
         await worker.start()
     started, cpu_started = time.perf_counter(), cpu_seconds()
-    await asyncio.gather(*(person(number, steps) for number, steps in enumerate(scripts)))
-    handled, cpu = time.perf_counter() - started, cpu_seconds() - cpu_started
+    run, ended = await people_at_once(engine, sender, args, 0, args.users)
+    handled, cpu = ended - started, cpu_seconds() - cpu_started
     print(f"database      {args.database}")
     print(f"people        {args.users} at once (closed loop), {len(run.handle_times)} updates")
     print(f"throughput    {len(run.handle_times) / handled:,.0f} updates/s  ({handled:.2f} s in all)")
@@ -170,6 +185,65 @@ async def closed_loop(database, args) -> None:
         print("delivery      no worker: replies only queued")
 
 
+def one_of_processes(url: str, args, first: int, users: int, start_at: float) -> dict:
+    """A process of `--processes`: an engine and a worker of its own on the shared PostgreSQL database (as
+    several `joldas serve` would run), its share of the people, all processes starting at `start_at`."""
+
+    async def part() -> dict:
+        database = Database(url)
+        engine = Engine(database, build_router())
+        sender = RecordingSender(CHANNEL)
+        worker = Worker(engine, {CHANNEL: sender}, WorkerSettings())
+        heap.settle()
+        await worker.start()
+        await asyncio.sleep(max(0.0, start_at - time.perf_counter()))
+        cpu_started = cpu_seconds()
+        run, ended = await people_at_once(engine, sender, args, first, users)
+        cpu = cpu_seconds() - cpu_started
+        await drained(database, sender)
+        await worker.stop()
+        await database.dispose()
+        return {
+            "updates": len(run.handle_times),
+            "ended": ended,
+            "cpu": cpu,
+            "handed": len(sender.handed),
+            "last_handed": max(sender.handed.values(), default=start_at),
+            "handle_times": run.handle_times,
+        }
+
+    return asyncio.run(part())
+
+
+async def closed_loop_in_processes(database, args) -> None:
+    url = database.engine.url.render_as_string(hide_password=False)
+    share = -(-args.users // args.processes)
+    start_at = time.perf_counter() + 3 + args.processes  # every process imported, connected and settled by then
+    loop = asyncio.get_running_loop()
+    with concurrent.futures.ProcessPoolExecutor(
+        args.processes, mp_context=multiprocessing.get_context("spawn")
+    ) as pool:
+        parts = await asyncio.gather(
+            *(
+                loop.run_in_executor(pool, one_of_processes, url, args, first, min(share, args.users - first), start_at)
+                for first in range(0, args.users, share)
+            )
+        )
+    updates = sum(part["updates"] for part in parts)
+    handled = max(part["ended"] for part in parts) - start_at
+    delivered = max(part["last_handed"] for part in parts) - start_at
+    print(f"database      {args.database}, {args.processes} processes (each an engine and a worker)")
+    print(f"people        {args.users} at once (closed loop), {updates} updates")
+    print(f"throughput    {updates / handled:,.0f} updates/s  ({handled:.2f} s in all)")
+    cpu = sum(part["cpu"] for part in parts)
+    print(f"cpu           {cpu / updates * 1000:.2f} ms per update (the bot's processes, all threads)")
+    print(f"Engine.handle {ms([value for part in parts for value in part['handle_times']])}")
+    print(
+        f"delivery      {sum(part['handed'] for part in parts)} messages handed to the senders, the last "
+        f"{delivered:.2f} s after the start: {updates / delivered:,.0f} updates/s end to end"
+    )
+
+
 async def open_loop(database, args) -> None:
     engine = Engine(database, build_router())
     sender = RecordingSender(CHANNEL)
@@ -187,7 +261,6 @@ async def open_loop(database, args) -> None:
     offer = run.receive if args.path == "inbox" else run.handle
 
     heap.settle()  # as the long-running commands do (bot.heap)
-
     await worker.start()
     tasks: set[asyncio.Task] = set()
     lag: list[float] = []
@@ -235,6 +308,9 @@ def main() -> None:
     parser.add_argument("--entries", type=int, default=4, help="menu entries each person opens after the menu")
     parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--postgres-url", default=POSTGRES_URL)
+    parser.add_argument(
+        "--processes", type=int, default=1, help="closed loop, PostgreSQL: processes sharing the database"
+    )
     parser.add_argument("--no-worker", action="store_true", help="closed loop: the engine alone, nothing delivered")
     parser.add_argument("--open-loop", type=float, default=0, metavar="RATE", help="updates/s offered (open loop)")
     parser.add_argument("--seconds", type=float, default=30, help="open loop: how long updates are offered")
@@ -242,7 +318,10 @@ def main() -> None:
     parser.add_argument("--warm-up", type=float, default=5, help="open loop: seconds offered before measuring")
     parser.add_argument("--timeline", type=float, default=0, help="open loop: latency per slice of this many s")
     parser.add_argument("--seed", type=int, default=1)
-    asyncio.run(main_async(parser.parse_args()))
+    args = parser.parse_args()
+    if args.processes > 1 and (args.database != "postgresql" or args.open_loop or args.no_worker):
+        parser.error("--processes: the closed loop with its workers on PostgreSQL only (SQLite has one writer)")
+    asyncio.run(main_async(args))
 
 
 if __name__ == "__main__":

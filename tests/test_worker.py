@@ -17,7 +17,7 @@ from bot.delivery import documents, operations, outbox, timers
 from bot.delivery.outbox import Kind, Outgoing
 from bot.delivery.pace import ChatPace, Limits, SlotPool, backoff
 from bot.delivery.senders import Failed, RetryLater, SendResult, Sent
-from bot.delivery.worker import MAINTENANCE
+from bot.delivery.worker import MAINTENANCE, Worker
 from bot.engine import Engine
 from bot.storage.models import OutboxMessage, Timer
 from handlers import build_router
@@ -276,6 +276,19 @@ async def test_maintenance_prunes_on_a_timer_and_schedules_itself_again(engine, 
 
 
 # --- `joldas outbox` --------------------------------------------------------------------------------------
+
+
+async def test_workers_starting_together_schedule_one_maintenance_timer(engine, database):
+    """Several `joldas worker` started at once on one PostgreSQL each schedule the maintenance timer: the
+    database keeps one, and none of them fails to start."""
+    workers = [Worker(engine, {}, quick()) for _ in range(3)]
+    try:
+        await asyncio.gather(*(worker.start() for worker in workers))
+    finally:
+        await asyncio.gather(*(worker.stop() for worker in workers))
+    async with database.transaction() as session:
+        keys = list(await session.scalars(select(Timer.key).where(Timer.kind == MAINTENANCE)))
+    assert keys == [MAINTENANCE]
 
 
 async def test_the_outbox_command_shows_retries_and_drops_dead_rows(engine, database):

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.delivery import registry
@@ -38,8 +39,10 @@ async def schedule(
 ) -> Timer:
     """Schedules a timer; with a `key`, an earlier timer of that key is moved instead (even one that fired)."""
     timer = await session.scalar(select(Timer).where(Timer.key == key)) if key else None
-    if timer is None:
-        timer = Timer(kind=kind, key=key)
+    if timer is None and key:
+        timer = await _made_once(session, kind, key, due_at)
+    elif timer is None:
+        timer = Timer(kind=kind)
         session.add(timer)
     timer.kind, timer.due_at, timer.payload = kind, due_at, payload or {}
     timer.contact_id = contact.id if contact else None
@@ -47,6 +50,16 @@ async def schedule(
     await session.flush()
     wake_after_commit(session, "timers")
     return timer
+
+
+async def _made_once(session: AsyncSession, kind: str, key: str, due_at: datetime) -> Timer:
+    """The row of a new key, made even while another process makes it too (two workers starting together
+    schedule the same maintenance timer): the database keeps one, and both go on with it."""
+    insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
+    await session.execute(
+        insert(Timer).values(kind=kind, key=key, due_at=due_at).on_conflict_do_nothing(index_elements=["key"])
+    )
+    return await session.scalar(select(Timer).where(Timer.key == key).execution_options(populate_existing=True))
 
 
 async def schedule_many(session: AsyncSession, timers: list[Timer], replacing: list[str]) -> None:

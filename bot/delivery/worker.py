@@ -202,8 +202,8 @@ class Worker:
         a rate-limited channel gets its next batch just before the last one's slots run out."""
         how = batching(lane)
         await self._room_for_a_batch(lane.topic, how)
-        now = self.clock.now()
         async with self.database.transaction(background=how.background) as session:
+            now = self.clock.now()  # read after the transaction's turn: a background one may have waited for it
             # A channel the platform paused ("too fast") is not even claimed from: when the pause ends, the
             # queue is taken in priority order again, so answers go before the bulk that was waiting.
             channels = [
@@ -336,9 +336,9 @@ class Worker:
         return bool(due)
 
     async def _fire(self, timer_id: int) -> None:
-        now = self.clock.now()
-        try:  # a timer's work (a broadcast's next chunk, reminders) waits for people's transactions on SQLite
+        try:  # a timer's work (a broadcast's next chunk, reminders) gives way to people's transactions
             async with self.database.transaction(background=True) as session:
+                now = self.clock.now()
                 timer = await session.get(Timer, timer_id)
                 action = timers.action_for(timer.kind)
                 if action is None:
@@ -347,6 +347,7 @@ class Worker:
                 await action(session, timer, now)
         except Exception as error:
             log.exception("timer %s failed", timer_id)
+            now = self.clock.now()
             async with self.database.transaction() as session:
                 timer = await session.get(Timer, timer_id)
                 if timer is None:

@@ -4,6 +4,7 @@ which hands every message to an in-process sender that records the moment and se
 
     python bench/engine.py                                   # closed loop: 200 people at once, SQLite file
     python bench/engine.py --database postgresql
+    python bench/engine.py --database postgresql --processes 2    # two engines and workers, one database
     python bench/engine.py --open-loop 100 --seconds 30      # 100 updates/s offered, as a webhook stores them
                                                              # (after a 5 s warm-up at the same rate, not counted)
     python bench/engine.py --open-loop 100 --path handle     # ... processed at once, as the console does

@@ -329,15 +329,8 @@ async def test_bulk_loads_leave_postgresql_planner_statistics(database):
     await load_places(database)
     async with database.transaction() as session:
         await demo.seed(session, 500, "telegram", 1, dt.datetime(2026, 3, 1, tzinfo=UTC))
-        estimated = dict(
-            (
-                await session.execute(
-                    text("SELECT relname, reltuples FROM pg_class WHERE relname IN ('contacts', 'places')")
-                )
-            )
-            .tuples()
-            .all()
-        )
+        query = text("SELECT relname, reltuples FROM pg_class WHERE relname IN ('contacts', 'places')")
+        estimated = {name: rows for name, rows in await session.execute(query)}
     assert estimated["contacts"] == 500
     assert estimated["places"] > 0  # -1: never analysed
 

@@ -51,7 +51,7 @@ class Batching:
     seconds: float  # of a rate-limited channel's sending claimed at once
     ahead: timedelta  # rows due this soon are claimed with those due now (a paced broadcast: fewer claims)
     keeps_to_slots: bool  # the next batch only once the last one's slots are nearly used (else: when woken)
-    background: bool  # its transactions wait, on SQLite, for those of people and answers waiting
+    background: bool  # its transactions give way to people's and answers' (bot.storage.turns)
 
 
 # Answers are claimed the moment they are queued; bulk holds a fifth of a second of the channel at a time.
@@ -328,9 +328,8 @@ class Worker:
     # --- timers and housekeeping ---------------------------------------------------------------------------
 
     async def fire_due_timers(self) -> bool:
-        now = self.clock.now()
         async with self.database.transaction(background=True) as session:
-            due = await timers.claim_due(session, now, 50, self.settings.lease)
+            due = await timers.claim_due(session, self.clock.now(), 50, self.settings.lease)
         for timer_id in due:
             await self._fire(timer_id)
         return bool(due)

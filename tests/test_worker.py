@@ -7,21 +7,24 @@ import asyncio
 import random
 from dataclasses import dataclass, field
 from datetime import timedelta
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from sqlalchemy import select
 
 from bot.clock import SystemClock
-from bot.conversation import Reply
+from bot.conversation import Incoming, Reply
 from bot.delivery import documents, operations, outbox, timers
 from bot.delivery.outbox import Kind, Outgoing
 from bot.delivery.pace import ChatPace, Limits, SlotPool, backoff
 from bot.delivery.senders import Failed, RetryLater, SendResult, Sent
 from bot.delivery.worker import MAINTENANCE, Worker
 from bot.engine import Engine
+from bot.storage.database import Database
 from bot.storage.models import OutboxMessage, Timer
 from handlers import build_router
 from tests.delivery import quick, running_worker, settled
+from tests.tcp_proxy import TcpProxy
 
 
 @dataclass
@@ -289,6 +292,41 @@ async def test_workers_starting_together_schedule_one_maintenance_timer(engine, 
     async with database.transaction() as session:
         keys = list(await session.scalars(select(Timer.key).where(Timer.kind == MAINTENANCE)))
     assert keys == [MAINTENANCE]
+
+
+async def test_every_loop_of_the_worker_lives_through_the_database_going_away_at_any_moment(
+    engine, database, database_url
+):
+    """The database cut again and again under a worker whose loops claim and go idle every 50 ms: wherever a
+    cut lands (a claim, the idle loop's look at what falls due next, a record), the loop says so and goes on,
+    and work queued afterwards is done."""
+    if database.is_sqlite:
+        pytest.skip("a database server that goes away: PostgreSQL")
+    address = urlsplit(database_url)
+    proxy = TcpProxy(address.hostname, address.port or 5432)
+    await proxy.start()
+    proxied = Database(urlunsplit(address._replace(netloc=f"{address.username}@127.0.0.1:{proxy.port}")))
+    platform, rng = Platform(), random.Random(7)
+    try:
+        leased_briefly = quick(lease=timedelta(seconds=2))  # what a cut left claimed comes back soon
+        async with running_worker(
+            Engine(proxied, build_router(), clock=SystemClock()), {"telegram": platform}, leased_briefly
+        ):
+            for _ in range(120):
+                await asyncio.sleep(rng.uniform(0.0, 0.1))
+                await proxy.cut()
+                await asyncio.sleep(0.02)
+                await proxy.restore()
+            # Queued through another connection pool: the worker learns of it only by looking.
+            await put(engine, "a", "after the outage")
+            await put(engine, "b", "a notice", kind=Kind.NOTICE)
+            await engine.receive([Incoming("telegram", "c", "u-after", text="/start")])
+            await settled(database)
+    finally:
+        await proxied.dispose()
+        await proxy.cut()
+    assert {"after the outage", "a notice"} <= set(platform.texts)
+    assert "c" in {address for address, _, _ in platform.received}
 
 
 async def test_the_outbox_command_shows_retries_and_drops_dead_rows(engine, database):

@@ -135,8 +135,9 @@ class Worker:
         step (the database away) is logged and tried again after a pause, never ends the loop."""
         failures = 0
         while True:
-            try:
+            try:  # the look at when work falls due next is inside: it reads the database too
                 busy = await step()
+                idle = await self._idle_wait(topic) if topic and not busy else None
                 failures = 0
             except Exception:
                 failures += 1
@@ -150,7 +151,7 @@ class Worker:
             if busy:
                 await asyncio.sleep(0)
             elif topic:
-                await self.wakeups.wait(topic, await self._idle_wait(topic))
+                await self.wakeups.wait(topic, idle)
             else:
                 await asyncio.sleep(max(self.settings.lease.total_seconds() / 4, 0.05))
 

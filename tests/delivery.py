@@ -9,8 +9,9 @@ from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 
+from bot.clock import Clock
 from bot.delivery.worker import Worker
 from bot.delivery.worker_settings import WorkerSettings
 from bot.engine import Engine
@@ -34,8 +35,9 @@ async def running_worker(engine: Engine, senders: dict, settings: WorkerSettings
         await worker.stop()
 
 
-async def waiting_work(database: Database) -> int:
-    """Updates not yet processed and messages not yet sent (or waiting for a retry)."""
+async def waiting_work(database: Database, clock: Clock | None = None) -> int:
+    """Updates not yet processed, messages not yet sent (or waiting for a retry), timers firing, and with the
+    test's `clock`, timers due by it."""
     async with database.transaction() as session:
         updates = await session.scalar(
             select(func.count()).select_from(InboxUpdate).where(InboxUpdate.status != "done")
@@ -43,17 +45,20 @@ async def waiting_work(database: Database) -> int:
         messages = await session.scalar(
             select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status.in_(("pending", "sending")))
         )
-        timers = await session.scalar(select(func.count()).select_from(Timer).where(Timer.status == "running"))
+        firing = Timer.status == "running"
+        if clock is not None:
+            firing = or_(firing, and_(Timer.status == "pending", Timer.due_at <= clock.now()))
+        timers = await session.scalar(select(func.count()).select_from(Timer).where(firing))
     return updates + messages + timers
 
 
-async def settled(database: Database, timeout: float = 15, quiet: float = 0.05) -> None:
-    """Waits until nothing is left to process or send."""
+async def settled(database: Database, clock: Clock | None = None, timeout: float = 15, quiet: float = 0.05) -> None:
+    """Waits until nothing is left to process or send (or to fire, by `clock`: a test that moved it on)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if await waiting_work(database) == 0:
+        if await waiting_work(database, clock) == 0:
             await asyncio.sleep(quiet)
-            if await waiting_work(database) == 0:
+            if await waiting_work(database, clock) == 0:
                 return
         await asyncio.sleep(quiet)
-    raise AssertionError(f"still {await waiting_work(database)} rows waiting after {timeout} s")
+    raise AssertionError(f"still {await waiting_work(database, clock)} rows waiting after {timeout} s")

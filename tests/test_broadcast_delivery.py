@@ -121,9 +121,10 @@ async def test_ten_thousand_people_a_worker_killed_mid_way_and_nobody_lost(datab
     assert max(chats.values()) <= 2  # a repeat only for a message in flight at the kill
     assert sum(chats.values()) - len(chats) <= 200  # at most a batch
     # The worker keeps to the limit by its own departures (tests/test_worker.py, and Telegram's 30/s in the test
-    # below, counted here too); at a thousand a second, a millisecond apart, the fake's own receive times (a
-    # process on the same two cores) bunch by a few percent when it waits for a core.
-    assert most_in_any_second([call.at for call in api.delivered]) <= FAST * 1.05
+    # below, counted here too); at a thousand a second, a millisecond apart, the fake's own receive times bunch
+    # when this process (the fake, and the test polling the database) waits for one of the two cores: a wait of
+    # 50 ms is 5 % here. Seen up to 9 % in a full suite's run; a burst from the restart would be far more.
+    assert most_in_any_second([call.at for call in api.delivered]) <= FAST * 1.10
     async with database.transaction() as session:
         report = (await session.get(Broadcast, broadcast_id)).report
     assert report["sent"] == previewed and report["skipped"]["opted_out"] > 0

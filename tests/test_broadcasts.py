@@ -296,9 +296,9 @@ async def test_a_weekly_broadcast_goes_again_a_week_later(database):
     async with running_worker(engine, {"telegram": platform}, quick()):
         for _ in range(2):
             clock.advance(hours=1)
-            await settled(database)
+            await settled(database, clock)
             clock.advance(seconds=2)  # the watch sees the last one out
-            await settled(database)
+            await settled(database, clock)
             async with database.transaction() as session:
                 again = await session.get(Broadcast, made.id)
             assert again.status == "scheduled"

@@ -109,7 +109,7 @@ async def test_an_official_writes_previews_and_sends_a_notice_and_gets_the_repor
     async with running_worker(engine, {"console": platform}):
         await settled(database)
         clock.advance(seconds=2)  # the timer looks again: the last message is out
-        await settled(database)
+        await settled(database, clock)
     got = {address: text for address, text, _ in platform.received}
     assert got[residents[0].user_id] == "📢 Akmola akimat\n\nЕртең сағат 10-да әкімдікте жиналыс."
     assert got[residents[1].user_id] == "📢 Akmola akimat\n\nЭртең саат 10до акимчиликте жыйын."

@@ -143,7 +143,7 @@ async def test_a_whatsapp_returnee_and_telegram_focal_points_from_request_to_clo
     # Nobody in the ayil aimak accepts it: at the end of the second working day it goes to the district.
     clock.set("2026-03-04T12:01:00+00:00")  # Wednesday 18:01 in Bishkek (made on Sunday 1 March)
     database.wakeups.set(["timers"])
-    await settled(database)
+    await settled(database, clock)
     await asyncio.sleep(0.3)
     await settled(database)
     assert any(f"№ {number}" in text for text in district.received())

@@ -436,7 +436,7 @@ async def test_throttling_pauses_the_channel_for_a_while_and_loses_nothing(
     assert row.not_before.replace(tzinfo=None) == (clock.now() + timedelta(seconds=5)).replace(tzinfo=None)
     clock.advance(seconds=5)
     database.wakeups.set(["outbox"])
-    await settled(database)
+    await settled(database, clock)
     assert [call.answered for call in graph.calls] == [429, 200]
 
 
@@ -450,7 +450,7 @@ async def test_too_many_messages_to_one_person_waits_for_that_person_only(onboar
         assert await whatsapp_paused(session) is None
     clock.advance(seconds=6)
     database.wakeups.set(["outbox"])
-    await settled(database)
+    await settled(database, clock)
     assert [call.answered for call in graph.calls] == [429, 200]
 
 
@@ -469,7 +469,7 @@ async def test_a_passing_error_is_retried_with_back_off(onboarded, whatsapp, gra
     assert str(code) in row.last_error
     clock.advance(seconds=1)  # the tests' back-off is at most 0.05 s
     database.wakeups.set(["outbox"])
-    await settled(database)
+    await settled(database, clock)
     assert graph.sent[-1].body == "Хабарландыру"
 
 

@@ -101,7 +101,7 @@ async def test_a_row_whose_worker_died_is_sent_again_after_its_lease(engine, dat
         await asyncio.sleep(0.2)
         assert platform.received == []  # still leased
         clock.advance(seconds=31)
-        await settled(database)
+        await settled(database, clock)
     assert platform.texts == ["hello"]
 
 
@@ -113,7 +113,7 @@ async def test_failures_back_off_then_the_row_is_dead_with_its_reason(engine, da
             await asyncio.sleep(0.15)
             clock.advance(seconds=1)  # past the tests' back-off
             database.wakeups.set(["outbox"])
-        await settled(database)
+        await settled(database, clock)
     [row] = await rows(database)
     assert row.status == "dead" and row.last_error == "gave up after 3 attempts: 502: Bad Gateway"
     assert platform.received == []
@@ -235,7 +235,7 @@ async def test_a_due_timer_fires_once_and_what_it_queues_is_sent(engine, databas
         assert FIRED == []  # not due yet
         clock.advance(hours=1)
         database.wakeups.set(["timers"])
-        await settled(database)
+        await settled(database, clock)
         await asyncio.sleep(0.2)
     assert FIRED == [{"text": "Ертең"}]
     assert platform.texts == ["Ертең"]

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.slow
 
 AREA = "KG"  # 10,500 people seeded in Kyrgyzstan and 5,500 in Kazakhstan, whose people must not get it
 PEOPLE = {"KG": 10_500, "KZ": 5_500}
-FAST = 1000  # messages/s: a raised limit, so that 10,000 go in seconds
+FAST = 500  # messages/s: a raised limit, so that 10,000 go in seconds (at 1,000/s the two cores were overcommitted)
 
 
 @pytest.fixture
@@ -123,7 +123,7 @@ async def test_ten_thousand_people_a_worker_killed_mid_way_and_nobody_lost(datab
     # The worker keeps to the limit by its own departures (tests/test_worker.py, and Telegram's 30/s in the test
     # below, counted here too); at a thousand a second, a millisecond apart, the fake's own receive times bunch
     # when this process (the fake, and the test polling the database) waits for one of the two cores: a wait of
-    # 50 ms is 5 % here. Seen up to 9 % in a full suite's run; a burst from the restart would be far more.
+    # 100 ms is 5 % here. A burst from the restart would be far more.
     assert most_in_any_second([call.at for call in api.delivered]) <= FAST * 1.10
     async with database.transaction() as session:
         report = (await session.get(Broadcast, broadcast_id)).report

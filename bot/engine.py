@@ -2,7 +2,8 @@
 
 For each message it: waits its turn behind the same person's earlier messages, drops a redelivered
 update, loads the person and their saved state, routes to a handler, saves the new state, queues the
-replies, and commits all of that in one transaction. A handler's failure is logged with context and
+replies, and commits all of that in one transaction (under load shared with other people's updates, each
+still kept or dropped as a whole: `bot.storage.group_commit`). A handler's failure is logged with context and
 answered with an apology. Nothing is sent from here: the worker sends what the outbox holds.
 
 Updates reach it two ways: stored in the inbox by a webhook or long polling and processed by the worker
@@ -13,9 +14,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import replace
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.channels.rendering import render
 from bot.clock import Clock, SystemClock
@@ -26,6 +30,7 @@ from bot.i18n import N_
 from bot.router import NotUnderstood, Router
 from bot.storage import repository
 from bot.storage.database import Database
+from bot.storage.group_commit import GroupCommit, RunAlone
 from bot.storage.models import InboxUpdate
 
 log = logging.getLogger(__name__)
@@ -78,6 +83,7 @@ class Engine:
         self.default_language = default_language
         self.clock = clock or SystemClock()
         self.people = PersonLocks()
+        self.groups = GroupCommit(database)
 
     async def receive(self, updates: list[Incoming]) -> int:
         """Stores updates in the inbox for the worker (a webhook, long polling); returns how many were new.
@@ -95,8 +101,12 @@ class Engine:
 
     async def _handle(self, incoming: Incoming, inbox_id: int | None) -> list[Reply]:
         async with self.people.hold((incoming.channel, incoming.user_id)):
+            handled = functools.partial(self._turn, incoming, inbox_id, self.router.dispatch)
             try:
-                return await self._in_transaction(incoming, inbox_id, self.router.dispatch)
+                try:
+                    return await self.groups.run(handled)
+                except RunAlone:  # another update of its group failed, or the commit did: nothing was kept
+                    return await self._alone(handled)
             except Exception:
                 log.exception(
                     "handler failed: channel=%s user=%s update=%s button=%r command=%r",
@@ -108,51 +118,59 @@ class Engine:
                 )
             # The apology is queued like any answer; if even that fails (the database is gone), the exception
             # reaches the caller: the worker keeps the update for another try, the console says so.
-            return await self._in_transaction(incoming, inbox_id, self._apologise)
+            return await self._alone(functools.partial(self._turn, incoming, inbox_id, self._apologise))
 
-    async def _in_transaction(
-        self, incoming: Incoming, inbox_id: int | None, action: Callable[[Conversation], Awaitable[None]]
-    ) -> list[Reply]:
-        now = self.clock.now()
+    async def _alone(self, turn: Callable[[AsyncSession], Awaitable[list[Reply]]]) -> list[Reply]:
         async with self.database.transaction() as session:
-            driver = await self.database.driver(session)
-            done = inbox.done_statement(driver.dialect, incoming, inbox_id, now)
-            person = await repository.enter_person(session, driver, incoming.channel, incoming.user_id, done, now)
-            if person is None:
-                log.info("redelivered update dropped: channel=%s update=%s", incoming.channel, incoming.update_id)
-                return []
-            contact = person.contact
-            ctx = Conversation(
-                incoming,
-                contact,
-                person.state,
-                dict(person.data),
-                session,
-                self.router,
-                self.default_language,
-                clock=self.clock,
-            )
-            try:
-                await action(ctx)
-            except NotUnderstood as not_understood:
-                ctx.replies.clear()
-                await self.router.fallback(ctx, not_understood.reason)
-            # The answers, rendered for the channel (after the platform's receipt), queued as `outbox.queue` does.
-            answers = [incoming.receipt] if incoming.receipt else []
-            answers += [
-                payload for reply in ctx.replies for payload in render(incoming.channel, reply, ctx.t, ctx.language)
-            ]
-            await repository.finish_person(
-                session,
-                driver,
-                person,
-                None if ctx.forgotten else (ctx.state, ctx.data),
-                answers,
-                address=incoming.user_id,
-                contact_id=None if ctx.forgotten else contact.id,
-                now=now,
-            )
-            return ctx.replies
+            return await turn(session)
+
+    async def _turn(
+        self,
+        incoming: Incoming,
+        inbox_id: int | None,
+        action: Callable[[Conversation], Awaitable[None]],
+        session: AsyncSession,
+    ) -> list[Reply]:
+        """One update's part of a transaction (its own, or shared by a group: `bot.storage.group_commit`)."""
+        now = self.clock.now()
+        driver = await self.database.driver(session)
+        done = inbox.done_statement(driver.dialect, incoming, inbox_id, now)
+        person = await repository.enter_person(session, driver, incoming.channel, incoming.user_id, done, now)
+        if person is None:
+            log.info("redelivered update dropped: channel=%s update=%s", incoming.channel, incoming.update_id)
+            return []
+        contact = person.contact
+        ctx = Conversation(
+            incoming,
+            contact,
+            person.state,
+            dict(person.data),
+            session,
+            self.router,
+            self.default_language,
+            clock=self.clock,
+        )
+        try:
+            await action(ctx)
+        except NotUnderstood as not_understood:
+            ctx.replies.clear()
+            await self.router.fallback(ctx, not_understood.reason)
+        # The answers, rendered for the channel (after the platform's receipt), queued as `outbox.queue` does.
+        answers = [incoming.receipt] if incoming.receipt else []
+        answers += [
+            payload for reply in ctx.replies for payload in render(incoming.channel, reply, ctx.t, ctx.language)
+        ]
+        await repository.finish_person(
+            session,
+            driver,
+            person,
+            None if ctx.forgotten else (ctx.state, ctx.data),
+            answers,
+            address=incoming.user_id,
+            contact_id=None if ctx.forgotten else contact.id,
+            now=now,
+        )
+        return ctx.replies
 
     async def _apologise(self, ctx: Conversation) -> None:
         ctx.say(ctx._(APOLOGY), ctx.menu_buttons() if ctx.contact.language else [])

@@ -416,9 +416,9 @@ async def stop_or_undo(ctx: Conversation, pressed: NoticeButton) -> None:
         ctx.show_menu(ctx._("Notices from {sender} are on again.").format(sender=sender))
 
 
-async def what_is_kept(ctx: Conversation) -> list[str]:
+async def what_is_kept(ctx: Conversation, held: frozenset[str]) -> list[str]:
     """For /mydata: whose notices the person stopped."""
-    stopped = await manage.stopped_organisations(ctx.session, ctx.contact)
+    stopped = await manage.stopped_organisations(ctx.session, ctx.contact) if "opt_outs" in held else []
     if not stopped:
         return []
     return ["• " + ctx._("Notices you stopped: {names}").format(names=", ".join(stopped))]

@@ -404,10 +404,10 @@ INVITING = {
 }
 
 
-async def what_is_kept(ctx: Conversation) -> list[str]:
+async def what_is_kept(ctx: Conversation, held: frozenset[str]) -> list[str]:
     """For /mydata: the role the person holds (a suspended one too)."""
     lines = []
-    for official in await access.held_by(ctx.session, ctx.contact):
+    for official in await access.held_by(ctx.session, ctx.contact) if "role" in held else []:
         area = await places.get(ctx.session, official.area_id)
         lines.append(
             "• "

@@ -42,7 +42,7 @@ async def my_data(ctx: Conversation, _argument: str) -> None:
     shown_region = region_name(contact.region, ctx.language) or contact.region
     country = ctx._(COUNTRY_NAMES[contact.country]) if contact.country in COUNTRY_NAMES else contact.country
     place = ", ".join(part for part in (contact.locality, contact.district, shown_region, country) if part)
-    audit_count = await repository.count_audit_entries(ctx.session, contact)
+    kept = await repository.what_is_kept(ctx.session, contact)
     notices_on = contact.status == "active" and contact.consent == "granted"  # declining means no notices
     lines = [
         ctx._("Everything Joldas keeps about you:"),
@@ -51,32 +51,33 @@ async def my_data(ctx: Conversation, _argument: str) -> None:
         "• " + ctx._("Notices: {status}").format(status=ctx._("on") if notices_on else ctx._("off")),
         "• " + ctx._("Consent to keep data: {consent}").format(consent=consent_line(ctx)),
         "• " + ctx._("Who you are: {kind}").format(kind=ctx._(KIND_LABELS.get(contact.kind, KIND_LABELS["unknown"]))),
-        *await officials.what_is_kept(ctx),
+        *await officials.what_is_kept(ctx, kept.held),
         "• " + ctx._("Region: {region}").format(region=place or not_stated),
         *await places.what_is_kept(ctx),
         "• " + ctx._("First message: {date}").format(date=ctx.t.date(contact.created_at)),
         "• "
         + ctx.ngettext(
-            "{n} entry in the log of your actions", "{n} entries in the log of your actions", audit_count
-        ).format(n=ctx.t.number(audit_count)),
-        *await what_features_keep(ctx),
+            "{n} entry in the log of your actions", "{n} entries in the log of your actions", kept.audit_entries
+        ).format(n=ctx.t.number(kept.audit_entries)),
+        *await what_features_keep(ctx, kept.held),
         "",
         ctx._("To delete all of it, send /forget."),
     ]
     ctx.say("\n".join(lines), ctx.menu_buttons())
 
 
-async def what_features_keep(ctx: Conversation) -> list[str]:
-    """The package profile and ticks, and the pre-checks kept: only with consent, so nothing without it."""
+async def what_features_keep(ctx: Conversation, held: frozenset[str]) -> list[str]:
+    """The package profile and ticks, and the pre-checks kept: only with consent, so nothing without it.
+    `held`: the kinds of record that hold anything of theirs (`repository.what_is_kept`)."""
     lines = []
-    saved = await package_store.load_profile(ctx.session, ctx.contact)
+    saved = await package_store.load_profile(ctx.session, ctx.contact) if "package" in held else None
     if saved is not None:
         profile, _position = saved
         summary = "; ".join(profile_summary(profile, ctx.language))
         lines.append("• " + ctx._("Pre-departure package: {summary}").format(summary=summary))
-        ticks = len(await package_store.ticked(ctx.session, ctx.contact))
+        ticks = len(await package_store.ticked(ctx.session, ctx.contact)) if "ticks" in held else 0
         lines.append("• " + ctx._("Documents ticked in the checklist: {n}").format(n=ctx.t.number(ticks)))
-    total = await checks.count(ctx.session, ctx.contact)
+    total = await checks.count(ctx.session, ctx.contact) if "checks" in held else 0
     if total:
         lines.append(
             "• "
@@ -87,8 +88,8 @@ async def what_features_keep(ctx: Conversation) -> list[str]:
         for kept in await checks.latest(ctx.session, ctx.contact, SHOWN_RESULTS):
             outcome = ctx._(OUTCOMES.get(kept.outcome, kept.outcome))
             lines.append(f"  – {ctx.t.date(kept.created_at)}: {outcome} ({kept.rules_version})")
-    lines += await returnees.what_is_kept(ctx) + await tracking.what_is_kept(ctx)
-    return lines + await notices.what_is_kept(ctx)
+    lines += await returnees.what_is_kept(ctx, held) + await tracking.what_is_kept(ctx, held)
+    return lines + await notices.what_is_kept(ctx, held)
 
 
 router.menu("mydata", N_("My data"), order=90)

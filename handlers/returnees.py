@@ -412,17 +412,17 @@ async def relay_to_focal_point(ctx: Conversation) -> bool:
     return True
 
 
-async def what_is_kept(ctx: Conversation) -> list[str]:
+async def what_is_kept(ctx: Conversation, held: frozenset[str]) -> list[str]:
     """Lines for /mydata: the answers kept and every request with its messages."""
     lines = []
-    kept = await profile.load(ctx.session, ctx.contact)
+    kept = await profile.load(ctx.session, ctx.contact) if "returnee" in held else None
     if kept is not None:
         place = await places.label(ctx.session, kept.place_id, ctx.language) or "—"
         needs = ", ".join(ctx._(BY_KEY[key].label) for key in known_needs(kept.needs))
         lines.append("• " + ctx._("I've come back: {place}; needs: {needs}").format(place=place, needs=needs))
         if kept.note:
             lines.append("  – " + ctx._("Your note: {note}").format(note=kept.note))
-    for referral in await profile.referrals_of(ctx.session, ctx.contact):
+    for referral in await profile.referrals_of(ctx.session, ctx.contact) if "referrals" in held else []:
         lines.append(
             "• "
             + ctx._("Request No. {number} of {date}: {status}").format(
@@ -431,10 +431,10 @@ async def what_is_kept(ctx: Conversation) -> list[str]:
                 status=ctx._(referrals.STATUSES[referral.status]),
             )
         )
-    for message in await relay.messages_of(ctx.session, ctx.contact):
+    for message in await relay.messages_of(ctx.session, ctx.contact) if "relayed" in held else []:
         who = ctx._("you") if message.sender == "person" else ctx._("focal point")
         lines.append(f"  – {who}: {relay.shown(ctx.t, message.text, message.attachment)}")
-    for kept in await media_store.of_contact(ctx.session, ctx.contact):
+    for kept in await media_store.of_contact(ctx.session, ctx.contact) if "files" in held else []:
         what = relay.shown(ctx.t, "", kept.kind)
         if kept.size is None:  # not fetched yet
             line = ctx._("File kept until it is passed on: {what}").format(what=what)

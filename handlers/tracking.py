@@ -325,10 +325,10 @@ def track_button(ctx: Conversation) -> Button:
     return Button(button("new"), ctx._("Follow my application"), ctx._("Follow application"))
 
 
-async def what_is_kept(ctx: Conversation) -> list[str]:
+async def what_is_kept(ctx: Conversation, held: frozenset[str]) -> list[str]:
     """For /mydata: the person's application, with its number and phone (shown to them and to officials of
     its area only)."""
-    application = await store.of_contact(ctx.session, ctx.contact)
+    application = await store.of_contact(ctx.session, ctx.contact) if "application" in held else None
     if application is None:
         return []
     lines = [

@@ -8,7 +8,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, exists, func, select, update
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import configure_mappers, make_transient_to_detached
@@ -25,8 +25,13 @@ from bot.storage.models import (
     ConversationState,
     EligibilityResult,
     InboxUpdate,
+    MediaFile,
+    NoticeOptOut,
+    Official,
     OutboxMessage,
     PackageProfile,
+    Referral,
+    ReferralMessage,
     ReturneeProfile,
 )
 
@@ -218,8 +223,37 @@ async def audit(session: AsyncSession, action: str, contact: Contact | None = No
     session.add(AuditEntry(action=action, contact_id=contact.id if contact else None, details=details))
 
 
-async def count_audit_entries(session: AsyncSession, contact: Contact) -> int:
-    return await session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.contact_id == contact.id))
+# What /mydata lists, by the name the features look it up by: the tables that hold something of a person's.
+KEPT_ABOUT_A_PERSON = {
+    "role": Official,
+    "package": PackageProfile,
+    "ticks": ChecklistTick,
+    "checks": EligibilityResult,
+    "returnee": ReturneeProfile,
+    "referrals": Referral,
+    "relayed": ReferralMessage,
+    "files": MediaFile,
+    "application": Application,
+    "opt_outs": NoticeOptOut,
+}
+
+
+@dataclass(frozen=True)
+class Kept:
+    """At a glance, what the bot keeps about a person: their entries in the audit log, and which kinds of
+    record (`KEPT_ABOUT_A_PERSON`) hold anything of theirs, so /mydata reads the details of those only."""
+
+    audit_entries: int
+    held: frozenset[str]
+
+
+async def what_is_kept(session: AsyncSession, contact: Contact) -> Kept:
+    """One query for all of it: most people have only a few of these records, and a query per kind made /mydata
+    five times the cost of any other answer."""
+    audit = select(func.count()).select_from(AuditEntry).where(AuditEntry.contact_id == contact.id).scalar_subquery()
+    held = [exists().where(table.contact_id == contact.id) for table in KEPT_ABOUT_A_PERSON.values()]
+    row = (await session.execute(select(audit, *held))).one()
+    return Kept(row[0], frozenset(name for name, has in zip(KEPT_ABOUT_A_PERSON, row[1:], strict=True) if has))
 
 
 async def clear_what_was_told(session: AsyncSession, contact: Contact) -> None:

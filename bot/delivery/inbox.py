@@ -14,7 +14,7 @@ from dataclasses import fields
 from datetime import datetime, timedelta
 from functools import cache
 
-from sqlalchemy import delete, exists, select, update
+from sqlalchemy import bindparam, delete, exists, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -105,8 +105,9 @@ def incoming_of(row: InboxUpdate) -> Incoming:
     return Incoming(row.channel, row.user_id, row.update_id, **row.payload)
 
 
-async def claim(session: AsyncSession, limit: int, now: datetime, lease: timedelta) -> list[InboxUpdate]:
-    """The first waiting update of up to `limit` people, for this worker."""
+@cache
+def _claim_query(dialect_name: str):
+    """Built once (building it, with its alias, cost more than running it): the limit is a parameter."""
     earlier = aliased(InboxUpdate)
     blocked = exists().where(
         earlier.channel == InboxUpdate.channel,
@@ -114,10 +115,19 @@ async def claim(session: AsyncSession, limit: int, now: datetime, lease: timedel
         earlier.id < InboxUpdate.id,
         earlier.status != "done",
     )
-    query = select(InboxUpdate).where(InboxUpdate.status == "pending", ~blocked).order_by(InboxUpdate.id).limit(limit)
-    if session.bind.dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    rows = list((await session.scalars(query)).all())
+    query = (
+        select(InboxUpdate)
+        .where(InboxUpdate.status == "pending", ~blocked)
+        .order_by(InboxUpdate.id)
+        .limit(bindparam("limit"))
+    )
+    return query.with_for_update(skip_locked=True) if dialect_name == "postgresql" else query
+
+
+async def claim(session: AsyncSession, limit: int, now: datetime, lease: timedelta) -> list[InboxUpdate]:
+    """The first waiting update of up to `limit` people, for this worker."""
+    query = _claim_query(session.bind.dialect.name)
+    rows = list((await session.scalars(query, {"limit": limit})).all())
     for row in rows:
         row.status, row.lease_until, row.attempts = "processing", now + lease, row.attempts + 1
     return rows

@@ -17,9 +17,10 @@ import enum
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, func, select, update
+from sqlalchemy import and_, bindparam, delete, exists, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -241,29 +242,9 @@ async def claim(
 ) -> list[Outgoing]:
     """Takes up to `limit` rows that may go within `ahead` of now (of `lane`'s kinds, else of any), the first
     waiting row of each address, for this worker."""
-    channels = list(channels)
-    earlier = aliased(OutboxMessage)
-    blocked = exists().where(
-        earlier.channel == OutboxMessage.channel,
-        earlier.address == OutboxMessage.address,
-        earlier.id < OutboxMessage.id,
-        earlier.status.in_(WAITING),
-    )
-    query = (
-        select(OutboxMessage.id)
-        .where(
-            OutboxMessage.status == "pending",
-            OutboxMessage.not_before <= now + ahead,
-            OutboxMessage.channel.in_(channels),
-            _of(lane),
-            ~blocked,
-        )
-        .order_by(OutboxMessage.priority, OutboxMessage.id)
-        .limit(limit)
-    )
-    if session.bind.dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    ids = list((await session.scalars(query)).all())
+    query = _claim_query(session.bind.dialect.name, lane)
+    parameters = {"until": now + ahead, "channels": list(channels), "limit": limit}
+    ids = list((await session.scalars(query, parameters)).all())
     if not ids:
         return []
     await session.execute(
@@ -289,6 +270,32 @@ async def claim(
         .order_by(OutboxMessage.priority, OutboxMessage.id)
     )
     return [Outgoing(*row) for row in rows]
+
+
+@cache
+def _claim_query(dialect_name: str, lane: Lane | None):
+    """Built once per lane (building it, with its alias, cost more than running it): the moment, the channels and
+    the limit are parameters."""
+    earlier = aliased(OutboxMessage)
+    blocked = exists().where(
+        earlier.channel == OutboxMessage.channel,
+        earlier.address == OutboxMessage.address,
+        earlier.id < OutboxMessage.id,
+        earlier.status.in_(WAITING),
+    )
+    query = (
+        select(OutboxMessage.id)
+        .where(
+            OutboxMessage.status == "pending",
+            OutboxMessage.not_before <= bindparam("until"),
+            OutboxMessage.channel.in_(bindparam("channels", expanding=True)),
+            _of(lane),
+            ~blocked,
+        )
+        .order_by(OutboxMessage.priority, OutboxMessage.id)
+        .limit(bindparam("limit"))
+    )
+    return query.with_for_update(skip_locked=True) if dialect_name == "postgresql" else query
 
 
 async def release_expired_leases(session: AsyncSession, now: datetime) -> int:

@@ -23,7 +23,7 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -60,21 +60,25 @@ class ChannelPace:
             row.paused_until, row.pause_reason = until, reason[:200]
 
     async def paused_until(self, session: AsyncSession, channel: str) -> datetime | None:
-        return _aware(await session.scalar(select(DeliveryPace.paused_until).where(DeliveryPace.channel == channel)))
+        return _aware(await session.scalar(_PAUSED_UNTIL, {"channel": channel}))
 
     @staticmethod
     async def _row(session: AsyncSession, channel: str, now: datetime) -> DeliveryPace:
-        query = select(DeliveryPace).where(DeliveryPace.channel == channel)
-        if session.bind.dialect.name == "postgresql":
-            query = query.with_for_update()
-        row = await session.scalar(query)
+        query = _LOCKED_ROW if session.bind.dialect.name == "postgresql" else _ROW
+        row = await session.scalar(query, {"channel": channel})
         if row is None:  # the channel's first batch; another worker (or lane) may be making the row right now
             dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
             await session.execute(
                 dialect.insert(DeliveryPace.__table__).values(channel=channel, next_slot=now).on_conflict_do_nothing()
             )
-            row = await session.scalar(query.execution_options(populate_existing=True))
+            row = await session.scalar(query.execution_options(populate_existing=True), {"channel": channel})
         return row
+
+
+# Built once: each claim of the worker reads the channel's row (building the statement cost more than running it).
+_PAUSED_UNTIL = select(DeliveryPace.paused_until).where(DeliveryPace.channel == bindparam("channel"))
+_ROW = select(DeliveryPace).where(DeliveryPace.channel == bindparam("channel"))
+_LOCKED_ROW = _ROW.with_for_update()
 
 
 class ChatPace:

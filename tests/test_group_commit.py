@@ -153,3 +153,13 @@ async def test_a_cancelled_caller_waits_for_its_work_once_started_and_a_waiting_
     assert all(isinstance(result, asyncio.CancelledError) for result in results)
     await asyncio.sleep(0.05)
     assert ran == ["slow"]
+
+
+async def test_runners_stop_when_nothing_waits_and_later_work_gets_a_new_one(database):
+    groups = GroupCommit(database, size=16, at_once=1)
+
+    async def nothing(session):
+        return "done"
+
+    for _ in range(20):  # each caller asks again as soon as its last work was settled
+        assert await asyncio.wait_for(groups.run(nothing), 5) == "done"

@@ -46,7 +46,8 @@ class GroupCommit:
         self.size = size  # the most updates one transaction takes
         self.at_once = at_once  # groups running side by side (on SQLite they take turns at the one writer)
         self._waiting: collections.deque[_Work] = collections.deque()
-        self._runners: set[asyncio.Task] = set()
+        self._serving = 0  # runners serving the queue; one stops, in the same step, when it finds it empty
+        self._runners: set[asyncio.Task] = set()  # kept referenced while they run
 
     async def run(self, work: Callable[[AsyncSession], Awaitable[Any]]) -> Any:
         """Runs `work(session)` in a shared transaction and returns its result once that committed. Raises
@@ -54,7 +55,8 @@ class GroupCommit:
         loop = asyncio.get_running_loop()
         item = _Work(work, loop.create_future())
         self._waiting.append(item)
-        if len(self._runners) < self.at_once:
+        if self._serving < self.at_once:
+            self._serving += 1
             runner = loop.create_task(self._serve(), name="group-commit")
             self._runners.add(runner)
             runner.add_done_callback(self._runners.discard)
@@ -71,8 +73,11 @@ class GroupCommit:
             raise
 
     async def _serve(self) -> None:
-        while self._waiting:
-            await self._one_group()
+        try:
+            while self._waiting:
+                await self._one_group()
+        finally:  # counted off with no step between the last look at the queue and this: nothing is left unserved
+            self._serving -= 1
 
     async def _one_group(self) -> None:
         taken: list[_Work] = []

@@ -23,7 +23,7 @@ from bot.eligibility.render import OUTCOMES
 from bot.i18n import texts
 from bot.package.library import Profile
 from bot.package.pdf import pdf_document
-from bot.storage.models import Contact, OutboxMessage, WhatsAppMessage
+from bot.storage.models import Contact, DeliveryPace, OutboxMessage, WhatsAppMessage, as_utc
 from handlers.fallback import EXPLANATIONS
 from handlers.start import HELP_TEXT
 from tests.delivery import running_worker, settled
@@ -455,9 +455,8 @@ async def test_too_many_messages_to_one_person_waits_for_that_person_only(onboar
 
 
 async def whatsapp_paused(session):
-    from bot.delivery.pace import ChannelPace
-
-    return await ChannelPace().paused_until(session, "whatsapp")
+    paused = await session.scalar(select(DeliveryPace.paused_until).where(DeliveryPace.channel == "whatsapp"))
+    return None if paused is None else as_utc(paused)
 
 
 @pytest.mark.parametrize("code", [1, 2, 131000, 131016, 133004])

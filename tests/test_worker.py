@@ -16,12 +16,12 @@ from bot.clock import SystemClock
 from bot.conversation import Incoming, Reply
 from bot.delivery import documents, operations, outbox, timers
 from bot.delivery.outbox import Kind, Outgoing
-from bot.delivery.pace import ChatPace, Limits, SlotPool, backoff
+from bot.delivery.pace import ChannelPace, ChatPace, Limits, SlotPool, backoff
 from bot.delivery.senders import Failed, RetryLater, SendResult, Sent
 from bot.delivery.worker import MAINTENANCE, Worker
 from bot.engine import Engine
 from bot.storage.database import Database
-from bot.storage.models import OutboxMessage, Timer
+from bot.storage.models import OutboxMessage, Timer, as_utc
 from handlers import build_router
 from tests.delivery import quick, running_worker, settled
 from tests.tcp_proxy import TcpProxy
@@ -89,6 +89,24 @@ async def test_a_dedupe_key_queues_a_thing_once(engine, database):
     assert await put(engine, "a", "reminder", kind=Kind.NOTICE, key="remind:1") == 1
     assert await put(engine, "a", "reminder", kind=Kind.NOTICE, key="remind:1") == 0
     assert len(await rows(database)) == 1
+
+
+async def test_a_paused_channel_is_not_claimed_from_and_an_idle_worker_sleeps_until_the_pause_ends(
+    engine, database, clock
+):
+    await put(engine, "a", "hello")
+    until = clock.now() + timedelta(seconds=30)
+    async with database.transaction() as session:
+        await ChannelPace().pause(session, "telegram", until, "429: too fast", clock.now())
+    answers = outbox.LANES[0]
+    async with database.transaction() as session:
+        assert await outbox.claim(session, ["telegram"], 10, clock.now(), timedelta(seconds=30), answers) == []
+        # Not "due now": a worker looking at once again would spin on empty claims for the whole pause.
+        assert as_utc(await outbox.next_due(session, ["telegram"], answers)) == until
+    clock.advance(seconds=31)
+    async with database.transaction() as session:
+        [claimed] = await outbox.claim(session, ["telegram"], 10, clock.now(), timedelta(seconds=30), answers)
+    assert claimed.payload["text"] == "hello"
 
 
 async def test_a_row_whose_worker_died_is_sent_again_after_its_lease(engine, database, clock):

@@ -45,11 +45,13 @@ class ChannelPace:
     async def reserve(
         self, session: AsyncSession, channel: str, count: int, per_second: float | None, now: datetime
     ) -> list[datetime]:
-        """The moments at which `count` messages of `channel` may go, reserved for this worker."""
+        """The moments at which `count` messages of `channel` may go, reserved for this worker. Without a limit
+        there is nothing to reserve: they may all go now (a paused channel is not claimed from at all), and the
+        channel's row is not even read, nor locked against the other workers' claims."""
+        if not per_second:
+            return [now] * count
         row = await self._row(session, channel, now)
         start = max(now, _aware(row.next_slot), _aware(row.paused_until) or now)
-        if not per_second:
-            return [start] * count
         interval = timedelta(seconds=1 / per_second)
         row.next_slot = start + interval * count
         return [start + interval * number for number in range(count)]
@@ -58,9 +60,6 @@ class ChannelPace:
         row = await self._row(session, channel, now)
         if _aware(row.paused_until) is None or _aware(row.paused_until) < until:
             row.paused_until, row.pause_reason = until, reason[:200]
-
-    async def paused_until(self, session: AsyncSession, channel: str) -> datetime | None:
-        return _aware(await session.scalar(_PAUSED_UNTIL, {"channel": channel}))
 
     @staticmethod
     async def _row(session: AsyncSession, channel: str, now: datetime) -> DeliveryPace:
@@ -75,8 +74,7 @@ class ChannelPace:
         return row
 
 
-# Built once: each claim of the worker reads the channel's row (building the statement cost more than running it).
-_PAUSED_UNTIL = select(DeliveryPace.paused_until).where(DeliveryPace.channel == bindparam("channel"))
+# Built once: each claim of a rate-limited channel reads its row (building the statement cost more than running it).
 _ROW = select(DeliveryPace).where(DeliveryPace.channel == bindparam("channel"))
 _LOCKED_ROW = _ROW.with_for_update()
 

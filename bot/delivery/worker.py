@@ -205,16 +205,9 @@ class Worker:
         await self._room_for_a_batch(lane.topic, how)
         async with self.database.transaction(background=how.background) as session:
             now = self.clock.now()  # read after the transaction's turn: a background one may have waited for it
-            # A channel the platform paused ("too fast") is not even claimed from: when the pause ends, the
-            # queue is taken in priority order again, so answers go before the bulk that was waiting.
-            channels = [
-                channel
-                for channel in self.senders
-                if (await self.channel_pace.paused_until(session, channel) or now) <= now
-            ]
             started = loop_time()
             size = self._batch_size(lane)
-            batch = await outbox.claim(session, channels, size, now, self.settings.lease, lane, how.ahead)
+            batch = await outbox.claim(session, self.senders, size, now, self.settings.lease, lane, how.ahead)
             await self._keep_statistics_fresh(session, loop_time() - started)
             by_channel: dict[str, list[Outgoing]] = defaultdict(list)
             for message in batch:

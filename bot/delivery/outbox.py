@@ -248,29 +248,8 @@ async def claim(
     ids = list((await session.scalars(query, parameters)).all())
     if not ids:
         return []
-    await session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id.in_(ids))
-        .values(status="sending", lease_until=now + lease, attempts=OutboxMessage.attempts + 1)
-        .execution_options(synchronize_session=False)
-    )
-    rows = await session.execute(
-        select(
-            OutboxMessage.id,
-            OutboxMessage.channel,
-            OutboxMessage.address,
-            OutboxMessage.kind,
-            OutboxMessage.payload,
-            OutboxMessage.contact_id,
-            OutboxMessage.attempts,
-            Contact.last_inbound_at,
-            OutboxMessage.not_before,
-        )
-        .outerjoin(Contact, Contact.id == OutboxMessage.contact_id)
-        .where(OutboxMessage.id.in_(ids))
-        .order_by(OutboxMessage.priority, OutboxMessage.id)
-    )
-    return [Outgoing(*row) for row in rows]
+    await session.execute(_TAKE, {"ids": ids, "lease_until": now + lease})
+    return [Outgoing(*row) for row in await session.execute(_TAKEN, {"ids": ids})]
 
 
 @cache
@@ -301,6 +280,31 @@ def _claim_query(dialect_name: str, lane: Lane | None):
     return query.with_for_update(skip_locked=True) if dialect_name == "postgresql" else query
 
 
+# The rest of a claim, built once too: the rows taken, then what the senders need of them.
+_TAKE = (
+    update(OutboxMessage)
+    .where(OutboxMessage.id.in_(bindparam("ids", expanding=True)))
+    .values(status="sending", lease_until=bindparam("lease_until"), attempts=OutboxMessage.attempts + 1)
+    .execution_options(synchronize_session=False)
+)
+_TAKEN = (
+    select(
+        OutboxMessage.id,
+        OutboxMessage.channel,
+        OutboxMessage.address,
+        OutboxMessage.kind,
+        OutboxMessage.payload,
+        OutboxMessage.contact_id,
+        OutboxMessage.attempts,
+        Contact.last_inbound_at,
+        OutboxMessage.not_before,
+    )
+    .outerjoin(Contact, Contact.id == OutboxMessage.contact_id)
+    .where(OutboxMessage.id.in_(bindparam("ids", expanding=True)))
+    .order_by(OutboxMessage.priority, OutboxMessage.id)
+)
+
+
 async def release_expired_leases(session: AsyncSession, now: datetime) -> int:
     """Rows whose worker died mid-send go back to the queue (they may have reached the platform: at least once)."""
     return await registry.release_expired_leases(session, OutboxMessage, "sending", now)
@@ -313,13 +317,22 @@ def _of(lane: Lane | None):
 async def next_due(session: AsyncSession, channels: Iterable[str], lane: Lane) -> datetime | None:
     """When the earliest waiting row (of `lane`'s kinds) may go, its channel's pause counted: how long an idle
     worker may sleep (not spinning on empty claims while the platform has the channel paused)."""
+    return await session.scalar(_next_due_query(lane), {"channels": list(channels)})
+
+
+@cache
+def _next_due_query(lane: Lane):
     pause = DeliveryPace.paused_until
     due = case((pause > OutboxMessage.not_before, pause), else_=OutboxMessage.not_before)
-    return await session.scalar(
+    return (
         select(func.min(due))
         .select_from(OutboxMessage)
         .outerjoin(DeliveryPace, DeliveryPace.channel == OutboxMessage.channel)
-        .where(OutboxMessage.status == "pending", OutboxMessage.channel.in_(list(channels)), _of(lane))
+        .where(
+            OutboxMessage.status == "pending",
+            OutboxMessage.channel.in_(bindparam("channels", expanding=True)),
+            _of(lane),
+        )
     )
 
 

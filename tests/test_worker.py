@@ -10,7 +10,7 @@ from datetime import timedelta
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from bot.clock import SystemClock
 from bot.conversation import Incoming, Reply
@@ -21,7 +21,7 @@ from bot.delivery.senders import Failed, RetryLater, SendResult, Sent
 from bot.delivery.worker import MAINTENANCE, Worker
 from bot.engine import Engine
 from bot.storage.database import Database
-from bot.storage.models import OutboxMessage, Timer, as_utc
+from bot.storage.models import OutboxMessage, Timer
 from handlers import build_router
 from tests.delivery import quick, running_worker, settled
 from tests.tcp_proxy import TcpProxy
@@ -91,22 +91,26 @@ async def test_a_dedupe_key_queues_a_thing_once(engine, database):
     assert len(await rows(database)) == 1
 
 
-async def test_a_paused_channel_is_not_claimed_from_and_an_idle_worker_sleeps_until_the_pause_ends(
-    engine, database, clock
-):
+async def test_a_paused_channel_is_not_claimed_from_and_its_lane_sleeps_until_the_pause_ends(engine, database, clock):
     await put(engine, "a", "hello")
-    until = clock.now() + timedelta(seconds=30)
     async with database.transaction() as session:
-        await ChannelPace().pause(session, "telegram", until, "429: too fast", clock.now())
-    answers = outbox.LANES[0]
-    async with database.transaction() as session:
-        assert await outbox.claim(session, ["telegram"], 10, clock.now(), timedelta(seconds=30), answers) == []
-        # Not "due now": a worker looking at once again would spin on empty claims for the whole pause.
-        assert as_utc(await outbox.next_due(session, ["telegram"], answers)) == until
-    clock.advance(seconds=31)
-    async with database.transaction() as session:
-        [claimed] = await outbox.claim(session, ["telegram"], 10, clock.now(), timedelta(seconds=30), answers)
-    assert claimed.payload["text"] == "hello"
+        await ChannelPace().pause(session, "telegram", clock.now() + timedelta(seconds=30), "429", clock.now())
+    commits = [0]
+
+    @event.listens_for(database.engine.sync_engine, "commit")
+    def committed(_connection) -> None:
+        commits[0] += 1
+
+    platform = Platform()
+    # A poll of 1 s: a lane that took "due now" for a reason to look again would claim nothing, again and again.
+    async with running_worker(engine, {"telegram": platform}, quick(idle_poll=1.0)):
+        await asyncio.sleep(0.5)
+        assert platform.received == []
+        assert commits[0] < 20  # a few looks, not a spin of empty claims through the pause
+        clock.advance(seconds=31)
+        database.wakeups.set(["outbox"])
+        await settled(database, clock)
+    assert platform.texts == ["hello"]
 
 
 async def test_a_row_whose_worker_died_is_sent_again_after_its_lease(engine, database, clock):

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, bindparam, case, delete, exists, func, select, update
+from sqlalchemy import and_, bindparam, delete, exists, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -30,7 +30,7 @@ from bot.conversation import Reply
 from bot.delivery import registry
 from bot.delivery.wakeup import wake_after_commit
 from bot.i18n import texts
-from bot.storage.models import Contact, DeliveryPace, OutboxMessage
+from bot.storage.models import Contact, OutboxMessage
 
 
 class Kind(enum.StrEnum):
@@ -241,10 +241,9 @@ async def claim(
     ahead: timedelta = timedelta(0),
 ) -> list[Outgoing]:
     """Takes up to `limit` rows that may go within `ahead` of now (of `lane`'s kinds, else of any), the first
-    waiting row of each address, for this worker. A channel the platform paused ("too fast") is not claimed
-    from: when the pause ends its queue is taken in priority order again, answers before the bulk that waited."""
+    waiting row of each address, for this worker."""
     query = _claim_query(session.bind.dialect.name, lane)
-    parameters = {"now": now, "until": now + ahead, "channels": list(channels), "limit": limit}
+    parameters = {"until": now + ahead, "channels": list(channels), "limit": limit}
     ids = list((await session.scalars(query, parameters)).all())
     if not ids:
         return []
@@ -263,7 +262,6 @@ def _claim_query(dialect_name: str, lane: Lane | None):
         earlier.id < OutboxMessage.id,
         earlier.status.in_(WAITING),
     )
-    paused = exists().where(DeliveryPace.channel == OutboxMessage.channel, DeliveryPace.paused_until > bindparam("now"))
     query = (
         select(OutboxMessage.id)
         .where(
@@ -272,7 +270,6 @@ def _claim_query(dialect_name: str, lane: Lane | None):
             OutboxMessage.channel.in_(bindparam("channels", expanding=True)),
             _of(lane),
             ~blocked,
-            ~paused,
         )
         .order_by(OutboxMessage.priority, OutboxMessage.id)
         .limit(bindparam("limit"))
@@ -315,24 +312,16 @@ def _of(lane: Lane | None):
 
 
 async def next_due(session: AsyncSession, channels: Iterable[str], lane: Lane) -> datetime | None:
-    """When the earliest waiting row (of `lane`'s kinds) may go, its channel's pause counted: how long an idle
-    worker may sleep (not spinning on empty claims while the platform has the channel paused)."""
+    """When the earliest waiting row (of `lane`'s kinds) may go: how long an idle worker may sleep."""
     return await session.scalar(_next_due_query(lane), {"channels": list(channels)})
 
 
 @cache
 def _next_due_query(lane: Lane):
-    pause = DeliveryPace.paused_until
-    due = case((pause > OutboxMessage.not_before, pause), else_=OutboxMessage.not_before)
-    return (
-        select(func.min(due))
-        .select_from(OutboxMessage)
-        .outerjoin(DeliveryPace, DeliveryPace.channel == OutboxMessage.channel)
-        .where(
-            OutboxMessage.status == "pending",
-            OutboxMessage.channel.in_(bindparam("channels", expanding=True)),
-            _of(lane),
-        )
+    return select(func.min(OutboxMessage.not_before)).where(
+        OutboxMessage.status == "pending",
+        OutboxMessage.channel.in_(bindparam("channels", expanding=True)),
+        _of(lane),
     )
 
 

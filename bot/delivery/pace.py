@@ -61,6 +61,10 @@ class ChannelPace:
         if _aware(row.paused_until) is None or _aware(row.paused_until) < until:
             row.paused_until, row.pause_reason = until, reason[:200]
 
+    async def paused(self, session: AsyncSession, now: datetime) -> dict[str, datetime]:
+        """The channels the platform has paused ("too fast") at `now`, each with when its pause ends."""
+        return {channel: _aware(until) for channel, until in await session.execute(_PAUSED, {"now": now})}
+
     @staticmethod
     async def _row(session: AsyncSession, channel: str, now: datetime) -> DeliveryPace:
         query = _LOCKED_ROW if session.bind.dialect.name == "postgresql" else _ROW
@@ -74,7 +78,9 @@ class ChannelPace:
         return row
 
 
-# Built once: each claim of a rate-limited channel reads its row (building the statement cost more than running it).
+# Built once: every claim reads the pauses, and a rate-limited channel's claim its row (building a statement
+# cost more than running it).
+_PAUSED = select(DeliveryPace.channel, DeliveryPace.paused_until).where(DeliveryPace.paused_until > bindparam("now"))
 _ROW = select(DeliveryPace).where(DeliveryPace.channel == bindparam("channel"))
 _LOCKED_ROW = _ROW.with_for_update()
 

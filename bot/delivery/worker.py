@@ -162,7 +162,13 @@ class Worker:
         if lane is None and topic != "timers":
             return poll
         async with self.database.transaction() as session:
-            due = await outbox.next_due(session, self.senders, lane) if lane else await timers.next_due(session)
+            if lane is None:
+                due = await timers.next_due(session)
+            else:  # a paused channel's rows are due when its pause ends: not a reason to claim again at once
+                paused = await self.channel_pace.paused(session, self.clock.now())
+                active = [channel for channel in self.senders if channel not in paused]
+                dues = [await outbox.next_due(session, active, lane) if active else None, *paused.values()]
+                due = min((as_utc(moment) for moment in dues if moment is not None), default=None)
         if due is None:
             return poll
         return min(poll, max(0.0, (as_utc(due) - self.clock.now()).total_seconds()))
@@ -205,9 +211,13 @@ class Worker:
         await self._room_for_a_batch(lane.topic, how)
         async with self.database.transaction(background=how.background) as session:
             now = self.clock.now()  # read after the transaction's turn: a background one may have waited for it
+            # A channel the platform paused ("too fast") is not even claimed from: when the pause ends, the
+            # queue is taken in priority order again, so answers go before the bulk that was waiting.
+            paused = await self.channel_pace.paused(session, now)
+            channels = [channel for channel in self.senders if channel not in paused]
             started = loop_time()
             size = self._batch_size(lane)
-            batch = await outbox.claim(session, self.senders, size, now, self.settings.lease, lane, how.ahead)
+            batch = await outbox.claim(session, channels, size, now, self.settings.lease, lane, how.ahead)
             await self._keep_statistics_fresh(session, loop_time() - started)
             by_channel: dict[str, list[Outgoing]] = defaultdict(list)
             for message in batch:

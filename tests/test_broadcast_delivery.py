@@ -90,10 +90,11 @@ async def finished(database, broadcast_id: int) -> bool:
         return (await session.get(Broadcast, broadcast_id)).status == "done"
 
 
-def most_in_any_second(moments: list[float]) -> int:
+def most_in_any_window(moments: list[float], width: float = 1.0) -> int:
+    """The most moments in any sliding window of `width` seconds."""
     ordered, most, first = sorted(moments), 0, 0
     for last, moment in enumerate(ordered):
-        while ordered[first] <= moment - 1.0:
+        while ordered[first] <= moment - width:
             first += 1
         most = max(most, last - first + 1)
     return most
@@ -121,10 +122,12 @@ async def test_ten_thousand_people_a_worker_killed_mid_way_and_nobody_lost(datab
     assert max(chats.values()) <= 2  # a repeat only for a message in flight at the kill
     assert sum(chats.values()) - len(chats) <= 200  # at most a batch
     # The worker keeps to the limit by its own departures (tests/test_worker.py, and Telegram's 30/s in the test
-    # below, counted here too); at 500 a second, 2 ms apart, the fake's own receive times bunch
-    # when this process (the fake, and the test polling the database) waits for one of the two cores: a wait of
-    # 100 ms is 5 % here. A burst from the restart would be far more.
-    assert most_in_any_second([call.at for call in api.delivered]) <= FAST * 1.10
+    # below, counted to the second here too). At 500 a second the fake's own receive times bunch whenever this
+    # process (the fake, and the test polling the database) waits for one of the two cores: a wait of 100 ms
+    # moves 50 stamps into the next second, 10 % of a one-second window (551 of 500 was seen in CI). Counted over
+    # two seconds the same wait is 5 %, while a restarted worker that ignored the pace (a batch of 200 at once)
+    # would still be 20 % over.
+    assert most_in_any_window([call.at for call in api.delivered], width=2.0) <= 2 * FAST * 1.10
     async with database.transaction() as session:
         report = (await session.get(Broadcast, broadcast_id)).report
     assert report["sent"] == previewed and report["skipped"]["opted_out"] > 0
@@ -145,7 +148,7 @@ async def test_at_telegrams_own_pace_no_second_holds_more_than_thirty(database, 
         await stop(worker)
     moments = [call.at for call in api.delivered]
     assert len(moments) == previewed
-    assert most_in_any_second(moments) <= 30
+    assert most_in_any_window(moments) <= 30
     assert time.monotonic() - started >= (previewed - 30) / 30  # it did wait for the pace
 
 
